@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "switchd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "switchd", targets: ["Switchd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // libosip2 as installed by Debian's libosip2-dev; shim.h wraps the macros Swift cannot import.
+        .systemLibrary(
+            name: "COsip",
+            pkgConfig: "libosip2",
+            providers: [.apt(["libosip2-dev"])]
+        ),
+        // The only Swift code that touches COsip: parsing into Swift values, building responses.
+        .target(name: "SIP", dependencies: ["COsip"]),
+        // The dial plan: conf loading, validation, compiled lookup. No SIP, no sockets, no logging.
+        .target(name: "Routing", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
+        .target(name: "Server", dependencies: [
+            "SIP", "Routing",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "Switchd", dependencies: [
+            "Server", "Routing",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Generates a large configuration and measures load time and routing decisions per second.
+        .executableTarget(name: "RouteBench", dependencies: ["Routing"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "SIP", "Routing"]),
+    ]
+)
