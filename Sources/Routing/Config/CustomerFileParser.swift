@@ -1,0 +1,166 @@
+import TOMLKit
+
+/// Reads `customers/<id>.toml` into a `CustomerSpec`, reporting every problem of that one file.
+enum CustomerFileParser {
+    static let knownKeys = ["name", "cm", "domains", "access_code", "group", "networks", "extensions", "trunks"]
+    static let trunkKeys = ["gateway"]
+
+    /// Returns nil when a required part is unusable; the problems are in `log` either way.
+    static func parse(_ root: TOMLSection, id: String, log: inout DiagnosticLog) -> CustomerSpec? {
+        let file = root.file
+        root.rejectUnknownKeys(known: knownKeys, in: &log)
+        var usable = true
+
+        _ = root.requireKey("name", hint: "the customer's display name, e.g. name = \"Acme Corp\"", in: &log)
+        let name = root.string("name", typeHint: "a quoted string", in: &log)
+        if name?.isEmpty == true { log.error(file, "name must not be empty") }
+
+        var cm = 0
+        if root.requireKey("cm", hint: "the call manager number, an integer >= 1, e.g. cm = 3", in: &log) {
+            if let value = root.integer("cm", typeHint: "an integer >= 1, e.g. cm = 3", in: &log) {
+                if value >= 1 { cm = value } else { log.error(file, "cm must be an integer >= 1, not \(value)") }
+            }
+        }
+        if cm == 0 { usable = false }
+
+        var domains: [String] = []
+        if root.requireKey("domains", hint: "the SIP domains of this customer's callers, e.g. domains = [\"acme.example\"]", in: &log),
+           let values = root.stringArray("domains", typeHint: "an array of quoted domain names, e.g. [\"acme.example\"]", in: &log) {
+            if values.isEmpty { log.error(file, "domains must not be empty: list at least one SIP domain") }
+            for domain in values {
+                if isHostName(domain) {
+                    domains.append(domain.lowercased())
+                } else {
+                    log.error(file, "domains: \"\(domain)\" is not a valid domain name")
+                }
+            }
+        }
+
+        let accessCodeHint = "a quoted string of digits, e.g. \"071\""
+        let accessCode = root.string("access_code", typeHint: accessCodeHint, in: &log)
+        if let accessCode, !(1...6).contains(accessCode.utf8.count) || !DialSymbol.isDigits(Substring(accessCode).utf8) {
+            log.error(file, "access_code must be 1 to 6 digits, e.g. \"071\", not \"\(accessCode)\"")
+        }
+        let group = root.string("group", typeHint: "the quoted id of a file in groups/, e.g. \"harbor\"", in: &log)
+        if group != nil, !root.has("access_code") {
+            log.error(file, "missing required key access_code: a customer in a group needs one, e.g. access_code = \"71\"")
+        }
+
+        var networks: [IPNetwork] = []
+        for text in root.stringArray("networks", typeHint: "an array of quoted CIDR networks, e.g. [\"10.1.0.0/16\"]", in: &log) ?? [] {
+            switch IPNetwork.parse(text) {
+            case .success(let network): networks.append(network)
+            case .failure(.hostBitsSet(let suggestion)):
+                log.error(file, "networks: \"\(text)\" has host bits set; did you mean \"\(suggestion)\"?")
+            case .failure(.badPrefixLength):
+                log.error(file, "networks: \"\(text)\" has an invalid prefix length (0-32 for IPv4, 0-128 for IPv6)")
+            case .failure(.notAnAddress):
+                log.error(file, "networks: \"\(text)\" is not a CIDR network such as \"10.1.0.0/16\" or \"2001:db8::/32\"")
+            }
+        }
+
+        var extensions: [ExtensionSpec] = []
+        if let table = root.section("extensions", typeHint: "a table of extension = \"contact URI\" entries", in: &log) {
+            for (key, value) in table.entries {
+                if let spec = parseExtension(key: key, value: value, in: table, log: &log) {
+                    extensions.append(spec)
+                }
+            }
+        }
+
+        var trunks: [TrunkSpec] = []
+        if let table = root.section("trunks", typeHint: "a table of [trunks.\"CODE\"] sections", in: &log) {
+            for (code, _) in table.entries {
+                if let trunk = parseTrunk(code: code, in: table, log: &log) {
+                    trunks.append(trunk)
+                }
+            }
+        }
+
+        guard usable, let name else { return nil }
+        return CustomerSpec(
+            id: id, file: file, name: name, cm: cm, domains: domains, accessCode: accessCode, group: group,
+            networks: networks, extensions: extensions, trunks: trunks)
+    }
+
+    private static func parseExtension(
+        key: String, value: TOMLValueConvertible, in table: TOMLSection, log: inout DiagnosticLog
+    ) -> ExtensionSpec? {
+        let file = table.file
+        let label = table.qualified(key)
+        guard let contactText = value.string else {
+            log.error(file, "\(label) must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", not \(TOMLSection.describe(value.type))")
+            return nil
+        }
+        let numbers: ExtensionSpec.Numbers
+        let ends = key.split(separator: "-", omittingEmptySubsequences: false)
+        if ends.count == 2 {
+            let (low, high) = (String(ends[0]), String(ends[1]))
+            guard DialSymbol.isDigits(Substring(low).utf8), DialSymbol.isDigits(Substring(high).utf8),
+                  (1...10).contains(low.count), (1...10).contains(high.count)
+            else {
+                log.error(file, "\(label): a range must be two numbers of 1 to 10 digits, e.g. \"100-199\"")
+                return nil
+            }
+            guard low.count == high.count else {
+                log.error(file, "\(label): both ends of a range must have the same length (\(low.count) and \(high.count) digits)")
+                return nil
+            }
+            guard low <= high else {
+                log.error(file, "\(label): the range's first number must not be greater than its last")
+                return nil
+            }
+            numbers = .range(low: low, high: high)
+        } else if DialSymbol.isDialString(key) {
+            numbers = .single(key)
+        } else {
+            log.error(file, "\(label): an extension must be 1 to 10 characters of 0-9, * and #, or a range such as \"100-199\"")
+            return nil
+        }
+        switch URITemplate.parse(contactText, placeholder: "ext") {
+        case .success(let contact):
+            return ExtensionSpec(key: key, numbers: numbers, contact: contact)
+        case .failure(let error):
+            log.error(file, "\(label): contact \"\(contactText)\" \(URITemplate.explain(error, placeholder: "ext"))")
+            return nil
+        }
+    }
+
+    private static func parseTrunk(code: String, in trunks: TOMLSection, log: inout DiagnosticLog) -> TrunkSpec? {
+        let file = trunks.file
+        guard let trunk = trunks.section(code, typeHint: "a table with a gateway key, e.g. [trunks.\"9\"] gateway = \"sip:{number}@gw.example\"", in: &log) else {
+            return nil
+        }
+        trunk.rejectUnknownKeys(known: trunkKeys, in: &log)
+        var valid = true
+        if !DialSymbol.isDialString(code) {
+            log.error(file, "\(trunks.qualified(code)): a trunk code must be 1 to 10 characters of 0-9, * and #")
+            valid = false
+        }
+        guard trunk.requireKey("gateway", hint: "the URI calls are sent to, e.g. gateway = \"sip:{number}@gw.example\"", in: &log),
+              let gatewayText = trunk.string("gateway", typeHint: "a quoted sip: URI", in: &log)
+        else { return nil }
+        switch URITemplate.parse(gatewayText, placeholder: "number") {
+        case .success(let gateway):
+            guard gateway.hasPlaceholder else {
+                log.error(file, "\(trunk.qualified("gateway")): \"\(gatewayText)\" must contain {number}, the digits dialled after the trunk code")
+                return nil
+            }
+            return valid ? TrunkSpec(code: code, gateway: gateway) : nil
+        case .failure(let error):
+            log.error(file, "\(trunk.qualified("gateway")): \"\(gatewayText)\" \(URITemplate.explain(error, placeholder: "number"))")
+            return nil
+        }
+    }
+
+    /// RFC 3261 hostname: dot-separated labels of letters, digits and hyphens (or an IP address).
+    static func isHostName(_ text: String) -> Bool {
+        if IPAddress(text) != nil { return true }
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard !text.isEmpty, text.utf8.count <= 253 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D }
+        }
+    }
+}

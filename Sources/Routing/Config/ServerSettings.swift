@@ -1,0 +1,53 @@
+/// The `[server]` section of `switchd.toml`: what the SIP front listens on.
+public struct ServerSettings: Sendable, Equatable {
+    public var listen: [ListenAddress]
+
+    public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
+
+    public init(listen: [ListenAddress] = ServerSettings.defaultListen) {
+        self.listen = listen
+    }
+}
+
+/// `udp:HOST:PORT`, with IPv6 hosts in brackets (`udp:[::1]:5060`).
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
+        case notUDP, badHost, badPort
+
+        public var description: String {
+            switch self {
+            case .notUDP: return "must start with udp: (the only transport switchd serves), e.g. \"udp:127.0.0.1:5060\""
+            case .badHost: return "must name an IPv4 address or a bracketed IPv6 address, e.g. \"udp:[::1]:5060\""
+            case .badPort: return "must end with a port number 1-65535, e.g. \"udp:127.0.0.1:5060\""
+            }
+        }
+    }
+
+    public static func parse(_ text: String) -> Result<ListenAddress, ParseError> {
+        guard text.lowercased().hasPrefix("udp:") else { return .failure(.notUDP) }
+        let rest = text.dropFirst(4)
+        guard let colon = rest.lastIndex(of: ":") else { return .failure(.badPort) }
+        var host = String(rest[..<colon])
+        let portText = rest[rest.index(after: colon)...]
+        guard let port = UInt16(portText), port > 0 else { return .failure(.badPort) }
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+            guard let address = IPAddress(host), !address.isIPv4 else { return .failure(.badHost) }
+        } else {
+            guard let address = IPAddress(host), address.isIPv4 else { return .failure(.badHost) }
+        }
+        return .success(ListenAddress(host: host, port: port))
+    }
+
+    public var isIPv6: Bool { host.contains(":") }
+
+    public var description: String { isIPv6 ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)" }
+}

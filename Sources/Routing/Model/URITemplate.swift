@@ -1,0 +1,99 @@
+/// A `sip:`/`sips:` URI with at most one kind of placeholder (`{ext}` in extension contacts, `{number}`
+/// in trunk gateways), split once at load time so that rendering on the hot path is plain appending.
+struct URITemplate: Sendable, Equatable {
+    enum Piece: Sendable, Equatable {
+        case literal(String)
+        case placeholder
+    }
+
+    let text: String
+    let pieces: [Piece]
+    private let literalLength: Int
+
+    enum ParseError: Error, Equatable {
+        case notSIP
+        case missingHost
+        case forbiddenCharacter(Character)
+        case unknownPlaceholder(String)
+        case unterminatedPlaceholder
+    }
+
+    /// Parses `text`, accepting only `{placeholder}` as a placeholder name.
+    static func parse(_ text: String, placeholder: String) -> Result<URITemplate, ParseError> {
+        let lowered = text.lowercased()
+        let schemeLength: Int
+        if lowered.hasPrefix("sip:") {
+            schemeLength = 4
+        } else if lowered.hasPrefix("sips:") {
+            schemeLength = 5
+        } else {
+            return .failure(.notSIP)
+        }
+        if let bad = text.first(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) {
+            return .failure(.forbiddenCharacter(bad))
+        }
+        var pieces: [Piece] = []
+        var literal = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            literal += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { return .failure(.unterminatedPlaceholder) }
+            let name = String(rest[rest.index(after: open)..<close])
+            guard name == placeholder else { return .failure(.unknownPlaceholder(name)) }
+            if !literal.isEmpty { pieces.append(.literal(literal)) }
+            literal = ""
+            pieces.append(.placeholder)
+            rest = rest[rest.index(after: close)...]
+        }
+        if rest.contains("}") { return .failure(.forbiddenCharacter("}")) }
+        literal += rest
+        if !literal.isEmpty { pieces.append(.literal(literal)) }
+
+        // The host is what follows the scheme and an optional user part, up to port, params or headers.
+        let afterScheme = text.dropFirst(schemeLength)
+        let hostAndRest = afterScheme.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).last!
+        let host = hostAndRest.prefix { $0 != ":" && $0 != ";" && $0 != "?" }
+        if host.isEmpty {
+            return .failure(.missingHost)
+        }
+        return .success(URITemplate(text: text, pieces: pieces))
+    }
+
+    private init(text: String, pieces: [Piece]) {
+        self.text = text
+        self.pieces = pieces
+        self.literalLength = pieces.reduce(0) { sum, piece in
+            if case .literal(let s) = piece { return sum + s.utf8.count }
+            return sum
+        }
+    }
+
+    var hasPlaceholder: Bool { pieces.contains(.placeholder) }
+
+    /// The URI with every placeholder replaced by `value`.
+    @inline(__always)
+    func render<S: StringProtocol>(_ value: S) -> String {
+        if pieces.count == 1, case .literal(let only) = pieces[0] { return only }
+        var result = ""
+        result.reserveCapacity(literalLength + value.utf8.count * 2)
+        for piece in pieces {
+            switch piece {
+            case .literal(let s): result += s
+            case .placeholder: result += value
+            }
+        }
+        return result
+    }
+
+    static func explain(_ error: ParseError, placeholder: String) -> String {
+        switch error {
+        case .notSIP: return "must be a sip: or sips: URI"
+        case .missingHost: return "has no host part"
+        case .forbiddenCharacter(let c):
+            return c.isWhitespace ? "must not contain whitespace" : "must not contain \"\(c)\""
+        case .unknownPlaceholder(let name):
+            return "uses unknown placeholder {\(name)}; only {\(placeholder)} is replaced here"
+        case .unterminatedPlaceholder: return "has a \"{\" without a closing \"}\""
+        }
+    }
+}

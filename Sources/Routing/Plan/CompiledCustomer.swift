@@ -1,0 +1,32 @@
+/// A customer as the router needs it: identity, who may call as it, and where its dial strings start.
+struct CompiledCustomer: Sendable {
+    let id: String
+    let name: String
+    let file: String
+    let cm: Int
+    let domains: [String]
+    let networks: [IPNetwork]
+    /// Symbol indices of the access code, when the customer is in a group.
+    let accessCode: [Int]?
+    let accessCodeText: String?
+    let group: String?
+    /// Root of this customer's dial strings in the shared trie.
+    let root: Int32
+    /// How many numbers its extensions cover (ranges counted in full, overrides once).
+    let extensionCount: Int
+}
+
+/// What `switchd check` prints on success.
+public struct PlanSummary: Sendable, Equatable, CustomStringConvertible {
+    public let customers: Int
+    public let groups: Int
+    public let extensions: Int
+    public let trunks: Int
+
+    public var description: String {
+        "\(customers) \(customers == 1 ? "customer" : "customers"), "
+            + "\(groups) \(groups == 1 ? "group" : "groups"), "
+            + "\(extensions) \(extensions == 1 ? "extension" : "extensions"), "
+            + "\(trunks) \(trunks == 1 ? "trunk" : "trunks")"
+    }
+}

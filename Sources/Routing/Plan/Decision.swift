@@ -1,0 +1,83 @@
+/// What the dial plan decided for one call, with a short human reason.
+public struct Decision: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        case redirect(contact: String)
+        case forbidden(ForbiddenCause)
+        case notFound
+        case addressIncomplete
+    }
+
+    public enum ForbiddenCause: Sendable, Equatable {
+        /// The From host is no customer's domain.
+        case unknownCaller
+        /// The caller's customer restricts `networks` and the source address is outside them.
+        case sourceNotAllowed
+        /// The Request-URI host is another customer's domain.
+        case foreignDomain
+        /// Another customer's access code followed by one of that customer's trunk codes.
+        case trunkOfAnotherCustomer
+    }
+
+    public let outcome: Outcome
+    /// The id of the calling customer, once identified.
+    public let callerID: String?
+    let explanation: Explanation
+
+    public var status: Int {
+        switch outcome {
+        case .redirect: return 302
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .addressIncomplete: return 484
+        }
+    }
+
+    public var contact: String? {
+        if case .redirect(let contact) = outcome { return contact }
+        return nil
+    }
+
+    /// Built on demand: the hot path only stores the pieces.
+    public var reason: String { explanation.text }
+}
+
+/// The facts behind a decision; turned into text only when someone reads the reason.
+enum Explanation: Sendable, Equatable {
+    case ownExtension(customer: String, dialled: String, range: String?)
+    case trunk(customer: String, code: String, number: Substring)
+    case groupExtension(accessCode: String, member: String, number: Substring, range: String?)
+    case foreignTrunk(accessCode: String, member: String, trunk: String)
+    case incomplete(dialled: String, customer: String)
+    case noMatch(dialled: String, customer: String)
+    case notDialable(dialled: String)
+    case unknownCaller(host: String)
+    case sourceNotAllowed(customer: String, source: String?)
+    case foreignDomain(host: String, owner: String, customer: String)
+
+    var text: String {
+        switch self {
+        case .ownExtension(let customer, let dialled, let range):
+            return range.map { "\(dialled) is in \(customer)'s extension range \($0)" } ?? "\(dialled) is an extension of \(customer)"
+        case .trunk(let customer, let code, let number):
+            return "\(code) is \(customer)'s trunk; \(number) goes out through its gateway"
+        case .groupExtension(let accessCode, let member, let number, let range):
+            let suffix = range.map { " (range \($0))" } ?? ""
+            return "access code \(accessCode) is \(member); \(number) is \(member)'s extension\(suffix)"
+        case .foreignTrunk(let accessCode, let member, let trunk):
+            return "access code \(accessCode) is \(member); \(trunk) is \(member)'s trunk"
+        case .incomplete(let dialled, let customer):
+            return "\(dialled.isEmpty ? "nothing" : dialled) is the start of a longer number \(customer) can dial"
+        case .noMatch(let dialled, let customer):
+            return "\(dialled) is no extension, trunk or group access code \(customer) can dial"
+        case .notDialable(let dialled):
+            return "\"\(dialled)\" is not a dial string (only 0-9, * and # can be dialled)"
+        case .unknownCaller(let host):
+            return "\(host.isEmpty ? "the empty From host" : host) is no customer's domain"
+        case .sourceNotAllowed(let customer, let source):
+            return source.map { "\($0) is outside the networks \(customer) accepts calls from" }
+                ?? "\(customer) accepts calls only from its networks and no source address was given"
+        case .foreignDomain(let host, let owner, let customer):
+            return "\(host) is \(owner)'s domain; \(customer) cannot call into it directly"
+        }
+    }
+}

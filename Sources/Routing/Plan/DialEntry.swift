@@ -1,0 +1,31 @@
+/// Something a customer can dial: one of its extensions (or extension ranges), one of its trunk codes,
+/// or the access code of another customer of its group.
+struct DialEntry: Sendable {
+    enum Kind: Sendable {
+        case extensionContact(URITemplate, isRange: Bool)
+        case trunk(URITemplate)
+        /// Dialling this code continues in the extensions of customer `member`.
+        case accessCode(member: Int32)
+    }
+
+    let kind: Kind
+    /// The customer whose file defines this entry (for an access code: the member it leads to).
+    let owner: Int32
+    /// As written in the file: "201", "100-199", a trunk code or an access code.
+    let key: String
+}
+
+extension DialEntry {
+    /// Names the entry and its file for conflict messages: `extension "201" (conf/customers/acme.toml)`.
+    func label(customers: [CompiledCustomer]) -> String {
+        let file = customers[Int(owner)].file
+        switch kind {
+        case .extensionContact(_, let isRange):
+            return isRange ? "extension range \"\(key)\" (\(file))" : "extension \"\(key)\" (\(file))"
+        case .trunk:
+            return "trunk code \"\(key)\" (\(file))"
+        case .accessCode:
+            return "access code \"\(key)\" (\(file))"
+        }
+    }
+}

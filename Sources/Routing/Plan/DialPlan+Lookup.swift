@@ -1,0 +1,85 @@
+/// The trie walk behind routing. Cost: one step per dialled character, plus a digit check when a
+/// range block is met on the way.
+extension DialPlan {
+    enum Match {
+        /// An extension (or range member) starting at `start`; `via` is the access-code entry used, or none.
+        case number(entry: Int32, start: Int, via: Int32)
+        case trunk(entry: Int32, numberStart: Int)
+        case foreignTrunk(via: Int32, trunk: Int32)
+        case incomplete
+        case none
+
+        var isDecisive: Bool {
+            switch self {
+            case .number, .trunk, .foreignTrunk: return true
+            case .incomplete, .none: return false
+            }
+        }
+
+        var isIncomplete: Bool {
+            if case .incomplete = self { return true }
+            return false
+        }
+    }
+
+    /// Walks `bytes[start...]` from `root`. With `asMember` set (the access-code entry that led here),
+    /// only the member's extensions count and its trunk codes are forbidden to the caller.
+    func lookup(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, root: Int32, asMember via: Int32?) -> Match {
+        var node = root
+        var position = start
+        var rangeHit = DialTrie.none
+        var rangePrefix = false
+        let count = bytes.count
+        while true {
+            let remaining = count - position
+            let rangeEntry = trie.block[Int(node)]
+            if rangeEntry != DialTrie.none {
+                let width = Int(trie.blockLength[Int(node)])
+                var digits = 0
+                while digits < remaining, digits <= width, bytes[position + digits] >= 0x30, bytes[position + digits] <= 0x39 {
+                    digits += 1
+                }
+                if remaining == width, digits == remaining {
+                    rangeHit = rangeEntry
+                } else if remaining < width, digits == remaining {
+                    rangePrefix = true
+                }
+            }
+            let terminal = trie.terminal[Int(node)]
+            if terminal != DialTrie.none {
+                switch entries[Int(terminal)].kind {
+                case .extensionContact:
+                    if remaining == 0 { return .number(entry: terminal, start: start, via: via ?? DialTrie.none) }
+                case .trunk:
+                    if let via { return .foreignTrunk(via: via, trunk: terminal) }
+                    return remaining > 0 ? .trunk(entry: terminal, numberStart: position) : .incomplete
+                case .accessCode(let member):
+                    if via == nil {
+                        return lookup(bytes, from: position, root: customers[Int(member)].root, asMember: terminal)
+                    }
+                }
+                break
+            }
+            guard remaining > 0, let symbol = DialSymbol.index(of: bytes[position]) else { break }
+            let next = trie.child(node, symbol)
+            guard next != DialTrie.none else { break }
+            node = next
+            position += 1
+        }
+        if rangeHit != DialTrie.none { return .number(entry: rangeHit, start: start, via: via ?? DialTrie.none) }
+        let wanted: DialTrie.Reach = via == nil ? [.extensionNumber, .trunk, .accessCode] : .extensionNumber
+        if position == count, trie.terminal[Int(node)] == DialTrie.none, !trie.reach[Int(node)].isDisjoint(with: wanted) {
+            return .incomplete
+        }
+        return rangePrefix ? .incomplete : .none
+    }
+}
+
+extension DialPlan {
+    /// ASCII lower-casing without Foundation; hosts are ASCII (IDNs arrive punycoded).
+    @inline(__always)
+    static func lowercasedHost(_ host: String) -> String {
+        if !host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return host }
+        return String(decoding: host.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,88 @@
+/// The routing rules of a customer group dial plan (see README "Routing rules").
+extension DialPlan {
+    public func route(_ call: CallRequest) -> Decision {
+        guard let callerIndex = domainOwners[Self.lowercasedHost(call.fromHost)] else {
+            return Decision(outcome: .forbidden(.unknownCaller), callerID: nil, explanation: .unknownCaller(host: call.fromHost))
+        }
+        let caller = customers[Int(callerIndex)]
+        if !caller.networks.isEmpty {
+            guard let source = call.source, caller.networks.contains(where: { $0.contains(source) }) else {
+                return Decision(
+                    outcome: .forbidden(.sourceNotAllowed), callerID: caller.id,
+                    explanation: .sourceNotAllowed(customer: caller.name, source: call.source?.description))
+            }
+        }
+        if let host = call.requestURIHost, let owner = domainOwners[Self.lowercasedHost(host)], owner != callerIndex {
+            return Decision(
+                outcome: .forbidden(.foreignDomain), callerID: caller.id,
+                explanation: .foreignDomain(host: host, owner: customers[Int(owner)].name, customer: caller.name))
+        }
+        return dial(call.dialled, caller: callerIndex)
+    }
+
+    /// Rules 1-5 for a caller already identified.
+    func dial(_ dialled: String, caller callerIndex: Int32) -> Decision {
+        let caller = customers[Int(callerIndex)]
+        var contiguous = dialled
+        return contiguous.withUTF8 { bytes -> Decision in
+            guard bytes.allSatisfy({ DialSymbol.index(of: $0) != nil }) else {
+                return Decision(outcome: .notFound, callerID: caller.id, explanation: .notDialable(dialled: dialled))
+            }
+            let direct = lookup(bytes, from: 0, root: caller.root, asMember: nil)
+            if direct.isDecisive { return decide(direct, dialled: dialled, caller: caller) }
+            var incomplete = direct.isIncomplete
+            // The caller's own access code is transparent: 71+201 from Acme (71) is Acme's 201.
+            if let own = caller.accessCode {
+                if bytes.count >= own.count, zip(bytes, own).allSatisfy({ DialSymbol.index(of: $0) == $1 }) {
+                    let afterCode = lookup(bytes, from: own.count, root: caller.root, asMember: nil)
+                    if afterCode.isDecisive { return decide(afterCode, dialled: dialled, caller: caller) }
+                    incomplete = incomplete || afterCode.isIncomplete
+                } else if zip(bytes, own).allSatisfy({ DialSymbol.index(of: $0) == $1 }), !trie.reach[Int(caller.root)].isEmpty {
+                    incomplete = true
+                }
+            }
+            if incomplete {
+                return Decision(outcome: .addressIncomplete, callerID: caller.id,
+                                explanation: .incomplete(dialled: dialled, customer: caller.name))
+            }
+            return Decision(outcome: .notFound, callerID: caller.id, explanation: .noMatch(dialled: dialled, customer: caller.name))
+        }
+    }
+
+    private func decide(_ match: Match, dialled: String, caller: CompiledCustomer) -> Decision {
+        let utf8 = dialled.utf8
+        let suffix = { (offset: Int) in Substring(utf8[utf8.index(utf8.startIndex, offsetBy: offset)...]) }
+        switch match {
+        case .number(let entryIndex, let start, let via):
+            let entry = entries[Int(entryIndex)]
+            guard case .extensionContact(let template, let isRange) = entry.kind else { break }
+            let number = suffix(start)
+            let range = isRange ? entry.key : nil
+            let explanation: Explanation
+            if via != DialTrie.none {
+                let access = entries[Int(via)]
+                explanation = .groupExtension(
+                    accessCode: access.key, member: customers[Int(access.owner)].name, number: number, range: range)
+            } else {
+                explanation = .ownExtension(customer: caller.name, dialled: String(number), range: range)
+            }
+            return Decision(outcome: .redirect(contact: template.render(number)), callerID: caller.id, explanation: explanation)
+        case .trunk(let entryIndex, let numberStart):
+            let entry = entries[Int(entryIndex)]
+            guard case .trunk(let gateway) = entry.kind else { break }
+            let number = suffix(numberStart)
+            return Decision(
+                outcome: .redirect(contact: gateway.render(number)), callerID: caller.id,
+                explanation: .trunk(customer: caller.name, code: entry.key, number: number))
+        case .foreignTrunk(let via, let trunkIndex):
+            let access = entries[Int(via)]
+            return Decision(
+                outcome: .forbidden(.trunkOfAnotherCustomer), callerID: caller.id,
+                explanation: .foreignTrunk(
+                    accessCode: access.key, member: customers[Int(access.owner)].name, trunk: entries[Int(trunkIndex)].key))
+        case .incomplete, .none:
+            break
+        }
+        preconditionFailure("decide(_:) called with an undecisive match")
+    }
+}

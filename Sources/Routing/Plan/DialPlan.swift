@@ -1,0 +1,41 @@
+/// The compiled, immutable dial plan: built once per load, read concurrently without locks.
+public final class DialPlan: Sendable {
+    let customers: [CompiledCustomer]
+    /// Lower-cased domain → customer index.
+    let domainOwners: [String: Int32]
+    let trie: DialTrie
+    let entries: [DialEntry]
+    public let summary: PlanSummary
+
+    init(customers: [CompiledCustomer], domainOwners: [String: Int32], trie: DialTrie, entries: [DialEntry], summary: PlanSummary) {
+        self.customers = customers
+        self.domainOwners = domainOwners
+        self.trie = trie
+        self.entries = entries
+        self.summary = summary
+    }
+
+    /// Ids of the customers, in load order (file-name order).
+    public var customerIDs: [String] { customers.map(\.id) }
+
+    /// The customer a domain belongs to (case-insensitive), if any.
+    public func customerID(forDomain domain: String) -> String? {
+        domainOwners[domain.lowercased()].map { customers[Int($0)].id }
+    }
+}
+
+/// One call to route: who calls (From host and source address), where to (Request-URI host) and what.
+public struct CallRequest: Sendable {
+    public var fromHost: String
+    /// The datagram's source address; nil when unknown (then customers with `networks` refuse the call).
+    public var source: IPAddress?
+    public var requestURIHost: String?
+    public var dialled: String
+
+    public init(fromHost: String, source: IPAddress? = nil, requestURIHost: String? = nil, dialled: String) {
+        self.fromHost = fromHost
+        self.source = source
+        self.requestURIHost = requestURIHost
+        self.dialled = dialled
+    }
+}

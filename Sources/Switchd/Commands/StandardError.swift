@@ -1,0 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes one line to standard error (unbuffered write(2), so lines never interleave with stdout's buffer).
+func printToStandardError(_ line: String) {
+    let text = line + "\n"
+    text.utf8CString.withUnsafeBufferPointer { buffer in
+        _ = write(2, buffer.baseAddress, buffer.count - 1)
+    }
+}
