@@ -1,1 +1,94 @@
-print("bench")
+// Generates a large configuration, then measures how long it takes to load and validate, and how many
+// routing decisions one core makes per second. Run it in release:
+//     swift run -c release RouteBench [customers] [extensions-per-customer]
+// Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range.
+import Foundation
+import Routing
+
+let arguments = CommandLine.arguments
+let customerCount = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
+let extensionsPerCustomer = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
+let groupSize = 10
+
+let directory = FileManager.default.temporaryDirectory
+    .appendingPathComponent("switchd-bench-\(getpid())").path
+defer { try? FileManager.default.removeItem(atPath: directory) }
+
+func generate() throws {
+    for folder in ["groups", "customers"] {
+        try FileManager.default.createDirectory(atPath: "\(directory)/\(folder)", withIntermediateDirectories: true)
+    }
+    try "[server]\nlisten = [\"udp:127.0.0.1:5060\"]\n".write(toFile: "\(directory)/switchd.toml", atomically: true, encoding: .utf8)
+    for group in 0..<(customerCount + groupSize - 1) / groupSize {
+        try "name = \"Group \(group)\"\n".write(toFile: "\(directory)/groups/g\(group).toml", atomically: true, encoding: .utf8)
+    }
+    for customer in 0..<customerCount {
+        let group = customer / groupSize
+        var text = """
+            name = "Customer \(customer)"
+            cm = \(group % 7 + 1)
+            domains = ["c\(customer).example"]
+            group = "g\(group)"
+            access_code = "8\(customer % groupSize)"
+
+            [extensions]
+            "3000-3999" = "sip:{ext}@pbx.c\(customer).example"
+
+            """
+        for ext in 0..<extensionsPerCustomer {
+            text += "\"\(20000 + ext)\" = \"sip:\(20000 + ext)@10.\(customer / 256 % 256).\(customer % 256).\(ext % 250 + 1)\"\n"
+        }
+        text += "\n[trunks.\"9\"]\ngateway = \"sip:{number}@gw.c\(customer).example\"\n"
+        try text.write(toFile: "\(directory)/customers/c\(customer).toml", atomically: true, encoding: .utf8)
+    }
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let generateTime = try seconds(generate)
+print("generated \(customerCount) customers, \(customerCount * extensionsPerCustomer) single extensions in \(String(format: "%.2f", generateTime)) s")
+
+var loaded: Configuration?
+let loadTime = try seconds { loaded = try ConfigLoader.load(directory: directory) }
+let plan = loaded!.plan
+print("load + validate + compile: \(String(format: "%.3f", loadTime)) s (\(plan.summary))")
+
+// A mix of what real traffic dials: own extensions, range members, group calls, trunk calls, and the
+// rejections (403 foreign trunk, 404, 484).
+var calls: [CallRequest] = []
+var generator = SystemRandomNumberGenerator()
+for i in 0..<10_000 {
+    let customer = Int.random(in: 0..<customerCount, using: &generator)
+    let member = customer / groupSize * groupSize + Int.random(in: 0..<groupSize, using: &generator)
+    let memberCode = "8\(member % groupSize)"
+    let ext = 20000 + Int.random(in: 0..<extensionsPerCustomer, using: &generator)
+    let dialled: String
+    switch i % 8 {
+    case 0, 1: dialled = "\(ext)"
+    case 2: dialled = "3\(Int.random(in: 100...999, using: &generator))"
+    case 3: dialled = "\(memberCode)\(ext)"
+    case 4: dialled = "9004930\(Int.random(in: 100_000...999_999, using: &generator))"
+    case 5: dialled = "\(memberCode == "8\(customer % groupSize)" ? "80" : memberCode)9123"
+    case 6: dialled = "7777"
+    default: dialled = "2000"
+    }
+    calls.append(CallRequest(fromHost: "c\(customer).example", source: IPAddress("10.0.0.1"), requestURIHost: nil, dialled: dialled))
+}
+
+var statusCounts: [Int: Int] = [:]
+for call in calls { statusCounts[plan.route(call).status, default: 0] += 1 }
+print("decision mix per 10,000 calls: \(statusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
+
+let rounds = 200
+var checksum = 0
+let routeTime = seconds {
+    for _ in 0..<rounds {
+        for call in calls { checksum &+= plan.route(call).status }
+    }
+}
+let decisions = Double(rounds * calls.count)
+print("routing: \(Int(decisions)) decisions in \(String(format: "%.3f", routeTime)) s on one thread = \(Int(decisions / routeTime)) decisions/s (checksum \(checksum))")

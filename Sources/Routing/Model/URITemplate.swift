@@ -1,6 +1,7 @@
 /// A `sip:`/`sips:` URI with at most one kind of placeholder (`{ext}` in extension contacts, `{number}`
 /// in trunk gateways), split once at load time so that rendering on the hot path is plain appending.
-struct URITemplate: Sendable, Equatable {
+/// A final class so that handing a template around on the hot path is one retain.
+final class URITemplate: Sendable, Equatable {
     enum Piece: Sendable, Equatable {
         case literal(String)
         case placeholder
@@ -29,8 +30,9 @@ struct URITemplate: Sendable, Equatable {
         } else {
             return .failure(.notSIP)
         }
-        if let bad = text.first(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) {
-            return .failure(.forbiddenCharacter(bad))
+        // Byte checks, not Character.isWhitespace: loading 200,000 contacts must stay fast.
+        if let bad = text.utf8.first(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) {
+            return .failure(.forbiddenCharacter(bad <= 0x20 || bad == 0x7F ? " " : Character(Unicode.Scalar(bad))))
         }
         var pieces: [Piece] = []
         var literal = ""
@@ -58,6 +60,8 @@ struct URITemplate: Sendable, Equatable {
         }
         return .success(URITemplate(text: text, pieces: pieces))
     }
+
+    static func == (lhs: URITemplate, rhs: URITemplate) -> Bool { lhs.text == rhs.text }
 
     private init(text: String, pieces: [Piece]) {
         self.text = text

@@ -1,5 +1,6 @@
 /// A customer as the router needs it: identity, who may call as it, and where its dial strings start.
-struct CompiledCustomer: Sendable {
+/// A final class so that reading one out of the array on the hot path is one retain, not one per field.
+final class CompiledCustomer: Sendable {
     let id: String
     let name: String
     let file: String
@@ -14,6 +15,23 @@ struct CompiledCustomer: Sendable {
     let root: Int32
     /// How many numbers its extensions cover (ranges counted in full, overrides once).
     let extensionCount: Int
+
+    init(
+        id: String, name: String, file: String, cm: Int, domains: [String], networks: [IPNetwork],
+        accessCode: [Int]?, accessCodeText: String?, group: String?, root: Int32, extensionCount: Int
+    ) {
+        self.id = id
+        self.name = name
+        self.file = file
+        self.cm = cm
+        self.domains = domains
+        self.networks = networks
+        self.accessCode = accessCode
+        self.accessCodeText = accessCodeText
+        self.group = group
+        self.root = root
+        self.extensionCount = extensionCount
+    }
 }
 
 /// What `switchd check` prints on success.

@@ -1,6 +1,9 @@
 /// Something a customer can dial: one of its extensions (or extension ranges), one of its trunk codes,
 /// or the access code of another customer of its group.
-struct DialEntry: Sendable {
+///
+/// A final class, not a struct: the hot path reads entries by index, and copying a struct with several
+/// string and template fields out of the array costs a retain per field.
+final class DialEntry: Sendable {
     enum Kind: Sendable {
         case extensionContact(URITemplate, isRange: Bool)
         case trunk(URITemplate)
@@ -13,6 +16,12 @@ struct DialEntry: Sendable {
     let owner: Int32
     /// As written in the file: "201", "100-199", a trunk code or an access code.
     let key: String
+
+    init(kind: Kind, owner: Int32, key: String) {
+        self.kind = kind
+        self.owner = owner
+        self.key = key
+    }
 }
 
 extension DialEntry {
