@@ -1,12 +1,95 @@
 import ArgumentParser
+import Dispatch
+import Logging
+import Routing
+import Server
 
-/// `switchd run`: the SIP daemon (the SIP front lands with the next issue).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `switchd run`: the SIP daemon, until SIGTERM or SIGINT; SIGHUP reloads the configuration.
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the SIP daemon.")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the SIP redirect server on the configuration directory.")
+
     @OptionGroup var options: ConfOptions
 
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp("Listen on udp:HOST:PORT (repeatable); replaces [server] listen.", valueName: "udp:HOST:PORT"))
+    var listen: [String] = []
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (per-call decisions), notice, warning, error or critical.")
+    var logLevel: String = "notice"
+
+    func validate() throws {
+        for text in listen {
+            if case .failure(let error) = ListenAddress.parse(text) {
+                throw ValidationError("--listen \(text) \(error)")
+            }
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
-        printToStandardError("switchd run: the SIP front is not built yet")
-        throw ExitCode.failure
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "switchd")
+
+        let configuration: Configuration
+        do {
+            configuration = try ConfigLoader.load(directory: options.conf)
+        } catch {
+            printErrors(error)
+            throw ExitCode.failure
+        }
+        let addresses = listen.isEmpty
+            ? configuration.server.listen
+            : listen.compactMap { try? ListenAddress.parse($0).get() }
+
+        let server: SIPServer
+        do {
+            server = try SIPServer(configuration: configuration, configDirectory: options.conf, listen: addresses, logger: logger)
+        } catch {
+            logger.critical("cannot listen", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+        SignalHandling.install(server: server, logger: logger)
+        server.start()
+        dispatchMain()
+    }
+}
+
+/// Signals arrive as Dispatch sources on one serial queue; the default actions are ignored first so
+/// that a signal is never delivered the old way.
+enum SignalHandling {
+    private nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+
+    static func install(server: SIPServer, logger: Logger) {
+        let queue = DispatchQueue(label: "switchd.signals")
+        func on(_ number: Int32, _ action: @escaping @Sendable () -> Void) {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler(handler: action)
+            source.resume()
+            sources.append(source)
+        }
+        on(SIGHUP) {
+            logger.notice("SIGHUP: reloading the configuration")
+            server.reload()
+        }
+        for number in [SIGTERM, SIGINT] {
+            on(number) {
+                server.stop()
+                exit(0)
+            }
+        }
     }
 }

@@ -1,0 +1,147 @@
+// A tolerant line scanner over the raw datagram. osip parses every message,
+// but it cannot give us what we need for echoing (exact header text), it
+// truncates at NUL bytes, and it accepts or refuses things RFC 3261 says
+// otherwise. This scanner recovers start line, unfolded header values and the
+// body offset from any bytes, without ever reading out of bounds.
+
+/// Headers the SIP module cares about; everything else is `.other`.
+enum HeaderKind: Equatable {
+    case via, from, to, callID, cseq, maxForwards, contentLength, contentType
+    case require, authorization, contact, route, recordRoute, other
+
+    /// Display name used in reason phrases.
+    var displayName: String {
+        switch self {
+        case .via: "Via"
+        case .from: "From"
+        case .to: "To"
+        case .callID: "Call-ID"
+        case .cseq: "CSeq"
+        case .maxForwards: "Max-Forwards"
+        case .contentLength: "Content-Length"
+        case .contentType: "Content-Type"
+        case .require: "Require"
+        case .authorization: "Authorization"
+        case .contact: "Contact"
+        case .route: "Route"
+        case .recordRoute: "Record-Route"
+        case .other: "Header"
+        }
+    }
+
+    /// Maps a header name (any case, compact or long form) to its kind.
+    init<C: Collection>(name: C) where C.Element == UInt8 {
+        if name.count == 1, let b = name.first {
+            // RFC 3261 §7.3.3 compact forms we need (others map to .other).
+            switch ASCII.lower(b) {
+            case UInt8(ascii: "v"): self = .via
+            case UInt8(ascii: "f"): self = .from
+            case UInt8(ascii: "t"): self = .to
+            case UInt8(ascii: "i"): self = .callID
+            case UInt8(ascii: "l"): self = .contentLength
+            case UInt8(ascii: "c"): self = .contentType
+            case UInt8(ascii: "m"): self = .contact
+            default: self = .other
+            }
+            return
+        }
+        for (literal, kind) in HeaderKind.longNames where name.equalsLowercased(literal) {
+            self = kind
+            return
+        }
+        self = .other
+    }
+
+    private static let longNames: [(String, HeaderKind)] = [
+        ("via", .via), ("from", .from), ("to", .to), ("call-id", .callID), ("cseq", .cseq),
+        ("max-forwards", .maxForwards), ("content-length", .contentLength),
+        ("content-type", .contentType), ("require", .require),
+        ("authorization", .authorization), ("contact", .contact), ("route", .route),
+        ("record-route", .recordRoute),
+    ]
+}
+
+struct ScannedHeader {
+    var kind: HeaderKind
+    /// Value with continuation lines joined by a single space, trimmed.
+    var value: [UInt8]
+}
+
+struct ScannedMessage {
+    var startLine: ArraySlice<UInt8> = []
+    var headers: [ScannedHeader] = []
+    /// Index of the first body byte; nil when no empty line ends the headers.
+    var bodyStart: Int?
+    /// Header lines with no colon (not continuation lines).
+    var malformedLines = 0
+
+    func values(_ kind: HeaderKind) -> [[UInt8]] {
+        headers.lazy.filter { $0.kind == kind }.map(\.value)
+    }
+
+    func first(_ kind: HeaderKind) -> String? {
+        headers.first { $0.kind == kind }.map { $0.value.utf8String }
+    }
+
+    func count(_ kind: HeaderKind) -> Int {
+        headers.reduce(0) { $0 + ($1.kind == kind ? 1 : 0) }
+    }
+
+    /// Every Via value in message order: Via headers split on commas outside quotes.
+    var viaValues: [String] {
+        values(.via).flatMap { $0.utf8String.splitOutsideQuotes(ASCII.comma) }
+    }
+}
+
+enum HeaderScanner {
+    /// Scans `bytes`. Lines end in CRLF or a bare LF (tolerated); leading empty
+    /// lines before the start line are skipped (RFC 3261 §7.5).
+    static func scan(_ bytes: [UInt8]) -> ScannedMessage {
+        var result = ScannedMessage()
+        var pos = 0
+        let n = bytes.count
+
+        /// Returns the line starting at `pos` (without terminator) and advances past it.
+        func nextLine() -> ArraySlice<UInt8>? {
+            guard pos < n else { return nil }
+            var end = pos
+            while end < n, bytes[end] != ASCII.lf { end += 1 }
+            var lineEnd = end
+            if lineEnd > pos, bytes[lineEnd - 1] == ASCII.cr { lineEnd -= 1 }
+            let line = bytes[pos..<lineEnd]
+            pos = end < n ? end + 1 : n
+            return line
+        }
+
+        while pos < n, bytes[pos] == ASCII.cr || bytes[pos] == ASCII.lf { pos += 1 }
+        guard let start = nextLine() else { return result }
+        result.startLine = start
+
+        while let line = nextLine() {
+            if line.isEmpty {
+                result.bodyStart = pos
+                break
+            }
+            if let first = line.first, ASCII.isWhitespace(first) {
+                // Continuation line: unfold into the previous header with one SP.
+                let more = line.trimmedWhitespace()
+                guard !result.headers.isEmpty else { result.malformedLines += 1; continue }
+                if !more.isEmpty {
+                    if !result.headers[result.headers.count - 1].value.isEmpty {
+                        result.headers[result.headers.count - 1].value.append(ASCII.sp)
+                    }
+                    result.headers[result.headers.count - 1].value.append(contentsOf: more)
+                }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ASCII.colon) else {
+                result.malformedLines += 1
+                continue
+            }
+            let name = line[line.startIndex..<colon].trimmedWhitespace()
+            let value = line[(colon + 1)...].trimmedWhitespace()
+            result.headers.append(ScannedHeader(kind: HeaderKind(name: name), value: Array(value)))
+        }
+        return result
+    }
+}

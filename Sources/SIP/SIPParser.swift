@@ -1,0 +1,124 @@
+// Entry point: one datagram in, one SIPParseResult out. The tolerant scanner
+// recovers raw text and Vias from any bytes; our checks cover what osip leaves
+// unchecked; osip then parses every request that reaches it, and supplies the
+// Via fields and tags of the requests we accept.
+internal import COsip
+
+public enum SIPParser {
+    /// Largest datagram accepted (the UDP payload limit).
+    public static let maxMessageSize = 65_535
+
+    /// parser_init() fills global tables and must run once before any thread
+    /// parses; a static let is initialised exactly once, thread-safely.
+    private static let initialized: Void = {
+        parser_init()
+        switchd_install_trace()
+    }()
+
+    /// Idempotent and thread safe. `parse` calls it too; call it early anyway so
+    /// the global setup happens before worker threads start.
+    public static func initialize() {
+        _ = initialized
+    }
+
+    public static func parse(_ datagram: [UInt8]) -> SIPParseResult {
+        initialize()
+        guard !datagram.isEmpty else { return .unrecoverable(reason: "Empty Datagram") }
+        guard datagram.count <= maxMessageSize else { return .unrecoverable(reason: "Message Too Large") }
+
+        let scanned = HeaderScanner.scan(datagram)
+        let startLine = StartLine(scanned.startLine)
+        if case .response = startLine { return .response }
+
+        // Without a usable top Via there is nowhere to send an answer (§18.2.2).
+        let viaValues = scanned.viaValues
+        let vias = viaValues.map { SIPVia.tolerant($0) ?? SIPVia(unparsedRaw: $0) }
+        guard let top = vias.first else { return .unrecoverable(reason: "No Via Header") }
+        guard !top.host.isEmpty else { return .unrecoverable(reason: "Unparsable Top Via") }
+
+        var invalid = SIPInvalidRequest(
+            status: 400, reasonPhrase: "", vias: vias,
+            fromRaw: scanned.first(.from), toRaw: scanned.first(.to),
+            callID: scanned.first(.callID), cseqRaw: scanned.first(.cseq), method: nil)
+        func refuse(_ reason: String, status: Int = 400, detail: String? = nil) -> SIPParseResult {
+            invalid.status = status
+            invalid.reasonPhrase = reason
+            invalid.detail = detail
+            return .invalid(invalid)
+        }
+
+        let method: String, uriBytes: ArraySlice<UInt8>
+        switch startLine {
+        case .response:
+            return .response
+        case let .refused(refusedMethod, status, reason):
+            invalid.method = refusedMethod
+            return refuse(reason, status: status)
+        case let .request(m, uri):
+            method = m
+            uriBytes = uri
+        }
+        invalid.method = method
+
+        let checked: CheckedValues
+        switch RequestChecks.check(scanned, method: method, datagramCount: datagram.count) {
+        case let .failure(problem): return refuse(problem.reason)
+        case let .success(values): checked = values
+        }
+
+        let available = scanned.bodyStart.map { datagram.count - $0 } ?? 0
+        let contentLength = checked.contentLength ?? available
+        // osip sees exactly one message: bytes past Content-Length are ignored.
+        let messageEnd = scanned.bodyStart.map { $0 + contentLength } ?? datagram.count
+        guard let osip = OsipMessage() else { return .unrecoverable(reason: "Out Of Memory") }
+        let failure = OsipInput.withParseableBytes(datagram, end: messageEnd, headerEnd: scanned.bodyStart) {
+            osip.parse($0)
+        }
+        if let failure {
+            let reason = OsipProbe.firstRefusedHeader(in: scanned.headers).map { "Malformed \($0.displayName) Header" }
+            return refuse(reason ?? "Malformed Message", detail: failure)
+        }
+        let osipVias = osip.vias
+        guard osipVias.count == viaValues.count else {
+            return refuse("Malformed Via Header", detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
+        }
+
+        let fromRaw = scanned.values(.from)[0], toRaw = scanned.values(.to)[0]
+        guard let requestURI = SIPURI.parse(uriBytes) else { return refuse("Malformed Request-URI") }
+        return .request(SIPRequest(
+            method: method,
+            requestURI: requestURI,
+            from: SIPNameAddr(raw: fromRaw, tag: osip.fromTag),
+            to: SIPNameAddr(raw: toRaw, tag: osip.toTag),
+            callID: scanned.first(.callID) ?? "",
+            cseq: SIPCSeq(number: checked.cseqNumber, method: checked.cseqMethod, raw: scanned.first(.cseq) ?? ""),
+            vias: zip(viaValues, osipVias).map { SIPVia(raw: $0, osip: $1) },
+            maxForwards: checked.maxForwards ?? 70,
+            hasMaxForwards: checked.maxForwards != nil,
+            require: scanned.values(.require).flatMap { $0.utf8String.splitOutsideQuotes(ASCII.comma) },
+            contentLength: contentLength,
+            bodyLength: available,
+            authorization: scanned.values(.authorization).map(\.utf8String)))
+    }
+}
+
+extension SIPNameAddr {
+    init(raw: [UInt8], tag: String?) {
+        self.init(raw: raw.utf8String,
+                  uri: NameAddrParts(raw).flatMap { SIPURI.parse($0.uriText) },
+                  tag: tag)
+    }
+}
+
+extension SIPVia {
+    init(raw: String, osip: OsipVia) {
+        self.init(raw: raw, transport: osip.transport, host: osip.host, port: osip.port,
+                  branch: osip.branch, hasRport: osip.hasRport, rport: osip.rport, received: osip.received)
+    }
+
+    /// A Via we could not parse at all: kept for echoing only.
+    init(unparsedRaw raw: String) {
+        self.init(raw: raw, transport: "", host: "", port: nil, branch: nil,
+                  hasRport: false, rport: nil, received: nil)
+    }
+}

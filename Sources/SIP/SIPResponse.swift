@@ -1,0 +1,78 @@
+// Response serialisation straight from the parsed fields: no osip message is
+// built (that roughly doubles the per-packet cost, see DESIGN.md), no
+// Foundation, no String(format:). Echoed header values come from the request
+// as received, with CR/LF bytes (impossible after unfolding except a lone CR)
+// replaced so a value can never end the line early.
+
+public struct SIPResponse: Sendable {
+    public var status: Int
+    public var reasonPhrase: String
+    /// Extra headers (Contact, Allow, WWW-Authenticate ...), written after CSeq.
+    public var headers: [(name: String, value: String)]
+
+    public init(status: Int, reasonPhrase: String, headers: [(name: String, value: String)] = []) {
+        self.status = status
+        self.reasonPhrase = reasonPhrase
+        self.headers = headers
+    }
+
+    /// The response to `request`: every Via in order (the top one with
+    /// `received` set and a valueless `rport` filled), From, To (plus
+    /// `;tag=toTag` when it had none and `toTag` is non-nil), Call-ID, CSeq,
+    /// the extra headers, `Server: switchd`, `Content-Length: 0`.
+    public func serialize(echoing request: SIPRequest, toTag: String?, received: String?, rport: Int?) -> [UInt8] {
+        var to = request.to.raw
+        if let toTag, request.to.tag == nil { to += ";tag=" + toTag }
+        return render(vias: request.vias, received: received, rport: rport, from: request.from.raw,
+                      to: to, callID: request.callID, cseq: request.cseq.raw)
+    }
+
+    /// The same for a 400/505: echoes whatever could be recovered; a header
+    /// that was missing stays missing. The tag is added only when the To value
+    /// could be split (an unterminated quote would swallow it).
+    public func serialize(echoing invalid: SIPInvalidRequest, toTag: String?, received: String?, rport: Int?) -> [UInt8] {
+        var to = invalid.toRaw
+        if let toTag, let raw = to, let parts = NameAddrParts(Array(raw.utf8)), parts.param("tag") == nil {
+            to = raw + ";tag=" + toTag
+        }
+        return render(vias: invalid.vias, received: received, rport: rport, from: invalid.fromRaw,
+                      to: to, callID: invalid.callID, cseq: invalid.cseqRaw)
+    }
+
+    private func render(vias: [SIPVia], received: String?, rport: Int?, from: String?, to: String?,
+                        callID: String?, cseq: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512 + vias.count * 64)
+        out.append(contentsOf: "SIP/2.0 ".utf8)
+        out.append(contentsOf: String(status).utf8)
+        out.append(ASCII.sp)
+        Self.appendValue(reasonPhrase, to: &out)
+        out.append(contentsOf: [ASCII.cr, ASCII.lf])
+        for (index, via) in vias.enumerated() {
+            let value = index == 0 ? via.echoed(received: received, rport: via.hasRport ? rport : nil) : via.raw
+            Self.appendHeader("Via", value, to: &out)
+        }
+        if let from { Self.appendHeader("From", from, to: &out) }
+        if let to { Self.appendHeader("To", to, to: &out) }
+        if let callID { Self.appendHeader("Call-ID", callID, to: &out) }
+        if let cseq { Self.appendHeader("CSeq", cseq, to: &out) }
+        for header in headers { Self.appendHeader(header.name, header.value, to: &out) }
+        Self.appendHeader("Server", "switchd", to: &out)
+        Self.appendHeader("Content-Length", "0", to: &out)
+        out.append(contentsOf: [ASCII.cr, ASCII.lf])
+        return out
+    }
+
+    private static func appendHeader(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: [ASCII.colon, ASCII.sp])
+        appendValue(value, to: &out)
+        out.append(contentsOf: [ASCII.cr, ASCII.lf])
+    }
+
+    private static func appendValue(_ value: String, to out: inout [UInt8]) {
+        for b in value.utf8 {
+            out.append(b == ASCII.cr || b == ASCII.lf ? ASCII.sp : b)
+        }
+    }
+}

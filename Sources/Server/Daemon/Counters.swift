@@ -1,0 +1,52 @@
+import Synchronization
+
+/// What the daemon has seen, for logs and tests. Relaxed atomics: these are statistics, not locks.
+public final class Counters: Sendable {
+    public enum Name: Int, CaseIterable, Sendable, CustomStringConvertible {
+        case requests, responsesSent, responsesIgnored, dropped, oversized, sendErrors
+
+        public var description: String {
+            switch self {
+            case .requests: return "requests"
+            case .responsesSent: return "responses_sent"
+            case .responsesIgnored: return "sip_responses_ignored"
+            case .dropped: return "unparseable_dropped"
+            case .oversized: return "oversized_dropped"
+            case .sendErrors: return "send_errors"
+            }
+        }
+    }
+
+    // Atomic is non-copyable, so it cannot live in an array: one stored property per counter.
+    private let requests = Atomic(0)
+    private let responsesSent = Atomic(0)
+    private let responsesIgnored = Atomic(0)
+    private let dropped = Atomic(0)
+    private let oversized = Atomic(0)
+    private let sendErrors = Atomic(0)
+
+    public init() {}
+
+    private func withCounter<R>(_ name: Name, _ body: (borrowing Atomic<Int>) -> R) -> R {
+        switch name {
+        case .requests: return body(requests)
+        case .responsesSent: return body(responsesSent)
+        case .responsesIgnored: return body(responsesIgnored)
+        case .dropped: return body(dropped)
+        case .oversized: return body(oversized)
+        case .sendErrors: return body(sendErrors)
+        }
+    }
+
+    public func increment(_ name: Name) {
+        withCounter(name) { $0.wrappingAdd(1, ordering: .relaxed) }
+    }
+
+    public subscript(_ name: Name) -> Int {
+        withCounter(name) { $0.load(ordering: .relaxed) }
+    }
+
+    public var summary: String {
+        Name.allCases.map { "\($0)=\(self[$0])" }.joined(separator: " ")
+    }
+}

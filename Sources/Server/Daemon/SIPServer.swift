@@ -1,0 +1,72 @@
+import Dispatch
+import Logging
+import Routing
+import Synchronization
+
+/// The running daemon: listeners on every listen address, the serving dial plan, and reloads.
+public final class SIPServer: Sendable {
+    public let configDirectory: String
+    public let counters = Counters()
+    private let plans: PlanStore
+    private let listeners: [UDPListener]
+    private let logger: Logger
+    private let listenAddresses: [ListenAddress]
+
+    /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
+    public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], logger: Logger) throws {
+        self.configDirectory = configDirectory
+        self.logger = logger
+        self.listenAddresses = listen
+        plans = PlanStore(configuration.plan)
+        let handler = RequestHandler(plans: plans, counters: counters, logger: logger)
+        var listeners: [UDPListener] = []
+        for address in listen {
+            guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
+                throw IOError(call: "listen address \(address)", errno: 22)
+            }
+            let socket = try UDPSocket(bindingTo: socketAddress)
+            listeners.append(UDPListener(socket: socket, handler: handler, counters: counters, logger: logger))
+        }
+        self.listeners = listeners
+    }
+
+    public var boundAddresses: [SocketAddress] { listeners.map(\.socket.localAddress) }
+
+    public func start() {
+        for listener in listeners { listener.start() }
+        logger.notice("switchd listening", metadata: [
+            "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
+            "conf.directory": "\(configDirectory)", "conf.summary": "\(plans.plan.summary)",
+        ])
+    }
+
+    public func stop() {
+        for listener in listeners { listener.stop() }
+        logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
+    }
+
+    /// Loads the configuration directory again; on success the new plan serves the next request, on
+    /// failure every problem is logged and the old plan keeps serving.
+    @discardableResult
+    public func reload() -> Bool {
+        do {
+            let configuration = try ConfigLoader.load(directory: configDirectory)
+            plans.replace(with: configuration.plan)
+            logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])
+            if configuration.server.listen != listenAddresses {
+                logger.warning("listen addresses changed in switchd.toml; they take effect at the next restart")
+            }
+            return true
+        } catch {
+            for diagnostic in error.diagnostics {
+                logger.error("\(diagnostic.description)")
+            }
+            logger.error("configuration reload failed; the previous configuration keeps serving", metadata: [
+                "conf.errors": "\(error.diagnostics.count)",
+            ])
+            return false
+        }
+    }
+
+    public var currentPlan: DialPlan { plans.plan }
+}

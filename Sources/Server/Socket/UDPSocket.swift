@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bound, non-blocking UDP socket. Closed exactly once, in `deinit` or by `close()`.
+final class UDPSocket: @unchecked Sendable {
+    // @unchecked: the descriptor is immutable after init; reads and sends on one UDP socket from
+    // several threads are safe at the kernel level.
+    let descriptor: Int32
+    let localAddress: SocketAddress
+    private var closed = false
+
+    /// The largest SIP message accepted over UDP (RFC 3261 §18.1.1 leaves this to the transport).
+    static let maximumDatagram = 65_535
+
+    init(bindingTo address: SocketAddress) throws(IOError) {
+        let fd = try SystemCalls.socket(family: address.family, type: Int32(SOCK_DGRAM.rawValue))
+        do {
+            try SystemCalls.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+            if address.family == AF_INET6 {
+                // An IPv6 listen address serves IPv6 only; IPv4 gets its own listen entry.
+                try SystemCalls.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1)
+            }
+            // Room for bursts: the default receive buffer drops datagrams under load tests.
+            try? SystemCalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: 4 << 20)
+            try SystemCalls.setNonBlocking(fd)
+            try SystemCalls.bind(fd, address)
+            self.localAddress = try SystemCalls.localAddress(fd)
+        } catch {
+            SystemCalls.close(fd)
+            throw error
+        }
+        self.descriptor = fd
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        SystemCalls.close(descriptor)
+    }
+
+    deinit {
+        close()
+    }
+}
