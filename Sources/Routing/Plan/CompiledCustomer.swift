@@ -32,6 +32,13 @@ final class CompiledCustomer: Sendable {
         self.root = root
         self.extensionCount = extensionCount
     }
+
+    /// The same customer with its root in another trie (the packed one).
+    func rooted(at root: Int32) -> CompiledCustomer {
+        CompiledCustomer(
+            id: id, name: name, file: file, cm: cm, domains: domains, networks: networks, accessCode: accessCode,
+            accessCodeText: accessCodeText, group: group, root: root, extensionCount: extensionCount)
+    }
 }
 
 /// What `switchd check` prints on success.

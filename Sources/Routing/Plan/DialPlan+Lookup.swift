@@ -25,50 +25,50 @@ extension DialPlan {
     /// Walks `bytes[start...]` from `root`. With `asMember` set (the access-code entry that led here),
     /// only the member's extensions count and its trunk codes are forbidden to the caller.
     func lookup(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, root: Int32, asMember via: Int32?) -> Match {
-        var node = root
+        var node = packed.nodes[Int(root)]
         var position = start
         var rangeHit = DialTrie.none
         var rangePrefix = false
         let count = bytes.count
         while true {
             let remaining = count - position
-            let rangeEntry = trie.block[Int(node)]
-            if rangeEntry != DialTrie.none {
-                let width = Int(trie.blockLength[Int(node)])
+            if node.block != DialTrie.none {
+                let width = Int(node.blockWidth)
                 var digits = 0
                 while digits < remaining, digits <= width, bytes[position + digits] >= 0x30, bytes[position + digits] <= 0x39 {
                     digits += 1
                 }
                 if remaining == width, digits == remaining {
-                    rangeHit = rangeEntry
+                    rangeHit = node.block
                 } else if remaining < width, digits == remaining {
                     rangePrefix = true
                 }
             }
-            let terminal = trie.terminal[Int(node)]
-            if terminal != DialTrie.none {
-                switch entries[Int(terminal)].kind {
-                case .extensionContact:
-                    if remaining == 0 { return .number(entry: terminal, start: start, via: via ?? DialTrie.none) }
-                case .trunk:
-                    if let via { return .foreignTrunk(via: via, trunk: terminal) }
-                    return remaining > 0 ? .trunk(entry: terminal, numberStart: position) : .incomplete
-                case .accessCode(let member):
-                    if via == nil {
-                        return lookup(bytes, from: position, root: customers[Int(member)].root, asMember: terminal)
-                    }
-                }
+            let terminal = node.terminal
+            switch node.terminalKind {
+            case .none:
                 break
+            case .extensionNumber:
+                if remaining == 0 { return .number(entry: terminal, start: start, via: via ?? DialTrie.none) }
+            case .trunk:
+                if let via { return .foreignTrunk(via: via, trunk: terminal) }
+                return remaining > 0 ? .trunk(entry: terminal, numberStart: position) : .incomplete
+            case .accessCode:
+                if via == nil, case .accessCode(let member) = entries[Int(terminal)].kind {
+                    return lookup(bytes, from: position, root: customers[Int(member)].root, asMember: terminal)
+                }
             }
+            // A terminal that did not decide ends the walk: nothing longer shares its prefix.
+            if node.terminalKind != .none { break }
             guard remaining > 0, let symbol = DialSymbol.index(of: bytes[position]) else { break }
-            let next = trie.child(node, symbol)
+            let next = packed.child(node, symbol)
             guard next != DialTrie.none else { break }
-            node = next
+            node = packed.nodes[Int(next)]
             position += 1
         }
         if rangeHit != DialTrie.none { return .number(entry: rangeHit, start: start, via: via ?? DialTrie.none) }
         let wanted: DialTrie.Reach = via == nil ? [.extensionNumber, .trunk, .accessCode] : .extensionNumber
-        if position == count, trie.terminal[Int(node)] == DialTrie.none, !trie.reach[Int(node)].isDisjoint(with: wanted) {
+        if position == count, node.terminal == DialTrie.none, !node.reach.isDisjoint(with: wanted) {
             return .incomplete
         }
         return rangePrefix ? .incomplete : .none

@@ -37,7 +37,7 @@ extension DialPlan {
                     let afterCode = lookup(bytes, from: own.count, root: caller.root, asMember: nil)
                     if afterCode.isDecisive { return decide(afterCode, dialled: dialled, caller: caller) }
                     incomplete = incomplete || afterCode.isIncomplete
-                } else if zip(bytes, own).allSatisfy({ DialSymbol.index(of: $0) == $1 }), !trie.reach[Int(caller.root)].isEmpty {
+                } else if zip(bytes, own).allSatisfy({ DialSymbol.index(of: $0) == $1 }), !packed.nodes[Int(caller.root)].reach.isEmpty {
                     incomplete = true
                 }
             }

@@ -3,14 +3,15 @@ public final class DialPlan: Sendable {
     let customers: [CompiledCustomer]
     /// Lower-cased domain → customer index.
     let domainOwners: [String: Int32]
-    let trie: DialTrie
+    /// Routing reads this packed copy; `CompiledCustomer.root` indexes into it.
+    let packed: PackedTrie
     let entries: [DialEntry]
     public let summary: PlanSummary
 
-    init(customers: [CompiledCustomer], domainOwners: [String: Int32], trie: DialTrie, entries: [DialEntry], summary: PlanSummary) {
+    init(customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry], summary: PlanSummary) {
         self.customers = customers
         self.domainOwners = domainOwners
-        self.trie = trie
+        self.packed = packed
         self.entries = entries
         self.summary = summary
     }

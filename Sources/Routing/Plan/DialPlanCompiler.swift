@@ -53,7 +53,9 @@ enum DialPlanCompiler {
             customers: specs.count, groups: groups.count,
             extensions: compiled.reduce(0) { $0 + $1.extensionCount },
             trunks: specs.reduce(0) { $0 + $1.trunks.count })
-        return DialPlan(customers: compiled, domainOwners: domainOwners, trie: trie, entries: entries, summary: summary)
+        let packed = PackedTrie(trie, roots: compiled.map(\.root), entries: entries)
+        let packedCustomers = compiled.map { $0.rooted(at: packed.packedRoots[$0.root]!) }
+        return DialPlan(customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, summary: summary)
     }
 
     static func symbols(_ text: String) -> [Int] {

@@ -1,0 +1,56 @@
+# switchd: `make run` serves the sample conf/ on udp:127.0.0.1:5060; `make test` runs every test.
+# Both install the Debian packages they need when missing (as root, or through sudo).
+
+SWIFT ?= swift
+CONF ?= conf
+LISTEN ?= udp:127.0.0.1:5060
+LOG_LEVEL ?= info
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+RUN_PACKAGES := libosip2-dev pkg-config
+TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3
+
+.PHONY: run test build release deps-run deps-test unit-test sipp-test bench check clean
+
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps-run:
+	$(call install_missing,$(RUN_PACKAGES))
+
+deps-test:
+	$(call install_missing,$(TEST_PACKAGES))
+
+release: deps-run
+	$(SWIFT) build -c release --product switchd
+
+run: release
+	@echo "switchd serves $(CONF)/ on $(LISTEN); stop it with Ctrl-C. From another terminal, send it a call:"
+	@echo "  python3 scripts/send-invite.py --to 71201 --from sip:100@globex.example 127.0.0.1:5060"
+	@echo "(README.md, 'Try it by hand', also shows sipsak and SIPp)"
+	exec $$($(SWIFT) build -c release --show-bin-path)/switchd run --conf $(CONF) --listen $(LISTEN) --log-level $(LOG_LEVEL)
+
+build: deps-test
+	$(SWIFT) build --build-tests
+
+unit-test: build
+	$(SWIFT) test --skip-build
+
+sipp-test: build
+	bash Tests/sipp/run.sh $$($(SWIFT) build --show-bin-path)/switchd
+
+test: unit-test sipp-test
+
+check: deps-run
+	$(SWIFT) run switchd check --conf $(CONF)
+
+bench: deps-run
+	$(SWIFT) run -c release RouteBench
+
+clean:
+	rm -rf .build
