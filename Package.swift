@@ -24,14 +24,16 @@ let package = Package(
         .target(name: "SIP", dependencies: ["COsip"]),
         // The dial plan: conf loading, validation, compiled lookup. No SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
+        .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
         .target(name: "Server", dependencies: [
-            "SIP", "Routing",
+            "SIP", "Routing", "Auth",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "Switchd", dependencies: [
-            "Server", "Routing",
+            "Server", "Routing", "Auth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -39,6 +41,9 @@ let package = Package(
         .executableTarget(name: "RouteBench", dependencies: ["Routing"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
+        .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "SIP", "Routing"]),
     ]
 )

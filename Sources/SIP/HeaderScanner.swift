@@ -76,7 +76,7 @@ struct ScannedMessage {
     var malformedLines = 0
 
     func values(_ kind: HeaderKind) -> [[UInt8]] {
-        headers.lazy.filter { $0.kind == kind }.map(\.value)
+        headers.filter { $0.kind == kind }.map(\.value)
     }
 
     func first(_ kind: HeaderKind) -> String? {

@@ -64,6 +64,8 @@ enum RequestChecks {
             }
             values.contentLength = Int(length)
         }
+        // A header line without a colon is not a header (RFC 3261 §7.3.1).
+        if scanned.malformedLines > 0 { return .failure(.init("Malformed Header Line")) }
         return .success(values)
     }
 

@@ -1,11 +1,28 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct SwitchdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchd",
         abstract: "A SIP call-routing daemon for multi-tenant cloud PBXs.",
-        subcommands: [RunCommand.self, CheckCommand.self, RouteCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, RouteCommand.self, PasswdCommand.self])
+
+    /// Like ArgumentParser's own `main`, except that bad arguments exit with 1 (not 64), so that every
+    /// failure of a subcommand has the same exit status scripts can test for.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code.rawValue == 64 {
+                printToStandardError(fullMessage(for: error))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// `--conf DIR`, shared by every subcommand.

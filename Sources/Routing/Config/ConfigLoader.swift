@@ -23,12 +23,17 @@ public enum ConfigLoader {
 
         var groups: [GroupSpec] = []
         for (id, path) in tomlFiles(in: "\(base)/groups", required: false, log: &log) {
-            guard let root = parseFile(path, log: &log) else { continue }
-            root.rejectUnknownKeys(known: ["name"], in: &log)
-            if root.requireKey("name", hint: "the group's display name, e.g. name = \"Harbor Holdings\"", in: &log),
-               let name = root.string("name", typeHint: "a quoted string", in: &log) {
-                groups.append(GroupSpec(id: id, file: path, name: name))
+            // The group exists as soon as its file does: a broken file is reported for what it is, and
+            // its customers' cross-file checks (CMs, access codes) still run.
+            var name = id
+            if let root = parseFile(path, log: &log) {
+                root.rejectUnknownKeys(known: ["name"], in: &log)
+                if root.requireKey("name", hint: "the group's display name, e.g. name = \"Harbor Holdings\"", in: &log),
+                   let given = root.string("name", typeHint: "a quoted string", in: &log) {
+                    name = given
+                }
             }
+            groups.append(GroupSpec(id: id, file: path, name: name))
         }
 
         var customers: [CustomerSpec] = []
@@ -47,21 +52,35 @@ public enum ConfigLoader {
     /// `switchd.toml` may be absent (the defaults apply), but when present it is checked like the rest.
     private static func loadServerSettings(path: String, log: inout DiagnosticLog) -> ServerSettings? {
         guard FileManager.default.fileExists(atPath: path), let root = parseFile(path, log: &log) else { return nil }
-        root.rejectUnknownKeys(known: ["server"], in: &log)
-        guard let server = root.section("server", typeHint: "a table", in: &log) else { return nil }
-        server.rejectUnknownKeys(known: ["listen"], in: &log)
-        guard let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\" strings", in: &log) else {
-            return nil
-        }
-        if texts.isEmpty { log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]") }
-        var addresses: [ListenAddress] = []
-        for text in texts {
-            switch ListenAddress.parse(text) {
-            case .success(let address): addresses.append(address)
-            case .failure(let error): log.error(path, "server.listen: \"\(text)\" \(error)")
+        root.rejectUnknownKeys(known: ["server", "limits", "auth"], in: &log)
+        var settings = ServerSettings()
+        if let server = root.section("server", typeHint: "a table", in: &log) {
+            server.rejectUnknownKeys(known: ["listen"], in: &log)
+            if let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\" strings", in: &log) {
+                if texts.isEmpty { log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]") }
+                settings.listen = []
+                for text in texts {
+                    switch ListenAddress.parse(text) {
+                    case .success(let address): settings.listen.append(address)
+                    case .failure(let error): log.error(path, "server.listen: \"\(text)\" \(error)")
+                    }
+                }
             }
         }
-        return ServerSettings(listen: addresses)
+        if let limits = root.section("limits", typeHint: "a table", in: &log) {
+            settings.limits = LimitSettingsParser.parse(limits, log: &log)
+        }
+        if let auth = root.section("auth", typeHint: "a table", in: &log) {
+            auth.rejectUnknownKeys(known: ["nonce_lifetime"], in: &log)
+            if let lifetime = auth.integer("nonce_lifetime", typeHint: "a number of seconds, e.g. 300", in: &log) {
+                if (10...86_400).contains(lifetime) {
+                    settings.nonceLifetime = lifetime
+                } else {
+                    log.error(path, "auth.nonce_lifetime must be between 10 and 86400 seconds, not \(lifetime)")
+                }
+            }
+        }
+        return settings
     }
 
     /// The `*.toml` files of a folder as (id, path), sorted; editor backups and dot-files are skipped.

@@ -18,6 +18,8 @@ struct CustomerSpec {
     var networks: [IPNetwork]
     var extensions: [ExtensionSpec]
     var trunks: [TrunkSpec]
+    /// Digest HA1 hashes per extension (realm = the first domain).
+    var credentials: [String: StoredCredential]
 }
 
 struct ExtensionSpec {

@@ -2,7 +2,7 @@ import TOMLKit
 
 /// Reads `customers/<id>.toml` into a `CustomerSpec`, reporting every problem of that one file.
 enum CustomerFileParser {
-    static let knownKeys = ["name", "cm", "domains", "access_code", "group", "networks", "extensions", "trunks"]
+    static let knownKeys = ["name", "cm", "domains", "access_code", "group", "networks", "extensions", "trunks", "credentials"]
     static let trunkKeys = ["gateway"]
 
     /// Returns nil when a required part is unusable; the problems are in `log` either way.
@@ -77,10 +77,15 @@ enum CustomerFileParser {
             }
         }
 
+        var credentials: [String: StoredCredential] = [:]
+        if let table = root.section("credentials", typeHint: "a table of \"EXT\" = { sha256 = \"...\", md5 = \"...\" } entries", in: &log) {
+            credentials = CredentialParser.parse(table, extensions: extensions, log: &log)
+        }
+
         guard usable, let name else { return nil }
         return CustomerSpec(
             id: id, file: file, name: name, cm: cm, domains: domains, accessCode: accessCode, group: group,
-            networks: networks, extensions: extensions, trunks: trunks)
+            networks: networks, extensions: extensions, trunks: trunks, credentials: credentials)
     }
 
     private static func parseExtension(

@@ -1,11 +1,16 @@
 /// The `[server]` section of `switchd.toml`: what the SIP front listens on.
 public struct ServerSettings: Sendable, Equatable {
     public var listen: [ListenAddress]
+    public var limits: LimitSettings
+    /// Seconds a digest nonce stays valid (`[auth] nonce_lifetime`).
+    public var nonceLifetime: Int
 
     public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
 
-    public init(listen: [ListenAddress] = ServerSettings.defaultListen) {
+    public init(listen: [ListenAddress] = ServerSettings.defaultListen, limits: LimitSettings = LimitSettings(), nonceLifetime: Int = 300) {
         self.listen = listen
+        self.limits = limits
+        self.nonceLifetime = nonceLifetime
     }
 }
 
@@ -50,4 +55,24 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     public var isIPv6: Bool { host.contains(":") }
 
     public var description: String { isIPv6 ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)" }
+}
+
+/// The `[limits]` section of `switchd.toml`: flood and password-guessing protection per source address.
+/// Sources inside any customer's `networks` are exempt.
+public struct LimitSettings: Sendable, Equatable {
+    /// Requests per second one address may send on average (token refill rate).
+    public var rate: Double = 20
+    /// Requests one address may send in a burst (bucket size).
+    public var burst: Double = 40
+    /// Failed authentications within `failureWindow` seconds that ban an address.
+    public var authFailuresBeforeBan: Int = 10
+    public var failureWindow: Double = 60
+    /// How long a ban lasts, in seconds.
+    public var banSeconds: Double = 600
+    /// At most this many addresses are tracked; the oldest are forgotten first.
+    public var maxTrackedAddresses: Int = 65_536
+    /// Dropped requests are summarised in the log at most once per this many seconds per address.
+    public var logInterval: Double = 10
+
+    public init() {}
 }

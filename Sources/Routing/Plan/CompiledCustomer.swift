@@ -15,10 +15,13 @@ final class CompiledCustomer: Sendable {
     let root: Int32
     /// How many numbers its extensions cover (ranges counted in full, overrides once).
     let extensionCount: Int
+    /// HA1 hashes per extension; the digest realm is the first domain.
+    let credentials: [String: StoredCredential]
 
     init(
         id: String, name: String, file: String, cm: Int, domains: [String], networks: [IPNetwork],
-        accessCode: [Int]?, accessCodeText: String?, group: String?, root: Int32, extensionCount: Int
+        accessCode: [Int]?, accessCodeText: String?, group: String?, root: Int32, extensionCount: Int,
+        credentials: [String: StoredCredential]
     ) {
         self.id = id
         self.name = name
@@ -31,13 +34,17 @@ final class CompiledCustomer: Sendable {
         self.group = group
         self.root = root
         self.extensionCount = extensionCount
+        self.credentials = credentials
     }
+
+    var realm: String { domains.first ?? "" }
 
     /// The same customer with its root in another trie (the packed one).
     func rooted(at root: Int32) -> CompiledCustomer {
         CompiledCustomer(
             id: id, name: name, file: file, cm: cm, domains: domains, networks: networks, accessCode: accessCode,
-            accessCodeText: accessCodeText, group: group, root: root, extensionCount: extensionCount)
+            accessCodeText: accessCodeText, group: group, root: root, extensionCount: extensionCount,
+            credentials: credentials)
     }
 }
 

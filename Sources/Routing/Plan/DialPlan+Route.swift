@@ -28,18 +28,24 @@ extension DialPlan {
             guard bytes.allSatisfy({ DialSymbol.index(of: $0) != nil }) else {
                 return Decision(outcome: .notFound, callerID: caller.id, explanation: .notDialable(dialled: dialled))
             }
-            let direct = lookup(bytes, from: 0, root: caller.root, asMember: nil)
-            if direct.isDecisive { return decide(direct, dialled: dialled, caller: caller) }
-            var incomplete = direct.isIncomplete
-            // The caller's own access code is transparent: 71+201 from Acme (71) is Acme's 201.
-            if let own = caller.accessCode {
-                if bytes.count >= own.count, zip(bytes, own).allSatisfy({ DialSymbol.index(of: $0) == $1 }) {
-                    let afterCode = lookup(bytes, from: own.count, root: caller.root, asMember: nil)
-                    if afterCode.isDecisive { return decide(afterCode, dialled: dialled, caller: caller) }
-                    incomplete = incomplete || afterCode.isIncomplete
-                } else if zip(bytes, own).allSatisfy({ DialSymbol.index(of: $0) == $1 }), !packed.nodes[Int(caller.root)].reach.isEmpty {
-                    incomplete = true
+            var incomplete = false
+            var offset = 0
+            // The caller's own access code is transparent: 71+201 from Acme (71) is Acme's 201, and what
+            // follows the code is routed as if dialled alone (so 71+71+201 too).
+            while true {
+                let match = lookup(bytes, from: offset, root: caller.root, asMember: nil)
+                if match.isDecisive { return decide(match, dialled: dialled, caller: caller) }
+                incomplete = incomplete || match.isIncomplete
+                guard let own = caller.accessCode else { break }
+                let rest = bytes.count - offset
+                let matchesCode = zip(bytes[offset...], own).allSatisfy { DialSymbol.index(of: $0) == $1 }
+                guard matchesCode else { break }
+                if rest < own.count {
+                    // A proper prefix of the own access code leads somewhere when anything can be dialled.
+                    incomplete = incomplete || !packed.nodes[Int(caller.root)].reach.isEmpty
+                    break
                 }
+                offset += own.count
             }
             if incomplete {
                 return Decision(outcome: .addressIncomplete, callerID: caller.id,

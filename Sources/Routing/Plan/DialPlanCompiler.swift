@@ -28,7 +28,8 @@ enum DialPlanCompiler {
                 accessCodeText: inGroup ? spec.accessCode : nil,
                 group: inGroup ? spec.group : nil,
                 root: builder.trie.makeNode(),
-                extensionCount: extensionCount(spec)))
+                extensionCount: extensionCount(spec),
+                credentials: spec.credentials))
         }
         for (index, spec) in specs.enumerated() {
             builder.addOwnEntries(viewer: Int32(index), spec)

@@ -1,0 +1,57 @@
+/// Checks `Authorization: Digest` responses (RFC 3261 §22.4, RFC 7616 with `qop=auth`) against stored
+/// HA1 hashes, with stateless nonces and replay protection.
+public final class DigestVerifier: Sendable {
+    public enum Verdict: Sendable, Equatable {
+        case authenticated(username: String)
+        /// Right credentials on an expired nonce: challenge again with `stale=true`.
+        case stale
+        case failed
+    }
+
+    public let nonces: NonceService
+    private let replays: ReplayGuard
+
+    public init(nonces: NonceService, replays: ReplayGuard = ReplayGuard()) {
+        self.nonces = nonces
+        self.replays = replays
+    }
+
+    /// `ha1(algorithm)` returns the stored HA1 of `header.username` in `realm`, or nil when there is none.
+    public func verify(
+        _ header: AuthorizationHeader, method: String, realm: String, now: Int, ha1: (DigestAlgorithm) -> String?
+    ) -> Verdict {
+        guard header.realm.lowercased() == realm.lowercased(),
+              let algorithm = DigestAlgorithm(token: header.algorithm),
+              header.qop?.lowercased() == "auth",
+              let ncText = header.nc, ncText.utf8.count == 8, let nc = UInt32(ncText, radix: 16),
+              let cnonce = header.cnonce, !cnonce.isEmpty,
+              let stored = ha1(algorithm)
+        else { return .failed }
+        let nonceState = nonces.check(header.nonce, now: now)
+        guard nonceState != .invalid else { return .failed }
+        let expected = Self.response(
+            algorithm: algorithm, ha1: stored, nonce: header.nonce, nc: ncText, cnonce: cnonce, method: method,
+            uri: header.uri)
+        guard constantTimeEqual(expected, header.response.lowercased()) else { return .failed }
+        if nonceState == .expired { return .stale }
+        guard replays.accept(nonce: header.nonce, nc: nc) else { return .failed }
+        return .authenticated(username: header.username)
+    }
+
+    /// response = H(HA1 ":" nonce ":" nc ":" cnonce ":" "auth" ":" H(method ":" uri))
+    public static func response(
+        algorithm: DigestAlgorithm, ha1: String, nonce: String, nc: String, cnonce: String, method: String, uri: String
+    ) -> String {
+        let ha2 = algorithm.hex("\(method):\(uri)")
+        return algorithm.hex("\(ha1):\(nonce):\(nc):\(cnonce):auth:\(ha2)")
+    }
+
+    /// One `WWW-Authenticate` value per algorithm, SHA-256 first (RFC 8760 §2.4 lists the preferred first).
+    public func challenges(realm: String, now: Int, stale: Bool) -> [String] {
+        let nonce = nonces.make(now: now)
+        return DigestAlgorithm.allCases.map { algorithm in
+            "Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=\(algorithm.rawValue), qop=\"auth\""
+                + (stale ? ", stale=true" : "")
+        }
+    }
+}

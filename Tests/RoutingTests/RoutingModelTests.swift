@@ -1,0 +1,238 @@
+// Random conflict-free configurations, every short dial string of every caller, compared with a
+// direct, unoptimised reading of routing rules 1-5 (no trie, ranges expanded, prefixes enumerated).
+import Testing
+@testable import Routing
+
+/// A small deterministic generator (SplitMix64), so that a failing seed can be replayed.
+private struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// One generated customer; numbers and trunk codes never start with "3", access codes are "3x",
+/// so that what a customer dials directly and the access codes never overlap.
+private struct ModelCustomer {
+    let id: String
+    let cm: Int
+    let group: String?
+    let accessCode: String?
+    var singles: [(key: String, contact: String)] = []
+    var ranges: [(low: String, high: String, template: String)] = []
+    var trunks: [(code: String, template: String)] = []
+
+    var domain: String { "\(id).example" }
+
+    /// Rule 1 for this customer: the contact of extension `number`, an explicit one before a range.
+    func contact(of number: String) -> String? {
+        if let single = singles.first(where: { $0.key == number }) { return single.contact }
+        guard number.allSatisfy(\.isASCIIDigit) else { return nil }
+        for range in ranges where range.low.count == number.count && range.low <= number && number <= range.high {
+            return range.template.replacingOccurrences(of: "{ext}", with: number)
+        }
+        return nil
+    }
+
+    /// Every extension number, ranges expanded.
+    var numbers: [String] {
+        var result = singles.map(\.key)
+        for range in ranges {
+            for value in Int(range.low)!...Int(range.high)! {
+                let text = String(value)
+                result.append(String(repeating: "0", count: range.low.count - text.count) + text)
+            }
+        }
+        return result
+    }
+
+    var toml: String {
+        var text = "name = \"\(id.uppercased())\"\ncm = \(cm)\ndomains = [\"\(domain)\"]\n"
+        if let group { text += "group = \"\(group)\"\n" }
+        if let accessCode { text += "access_code = \"\(accessCode)\"\n" }
+        text += "[extensions]\n"
+        for single in singles { text += "\"\(single.key)\" = \"\(single.contact)\"\n" }
+        for range in ranges { text += "\"\(range.low)-\(range.high)\" = \"\(range.template)\"\n" }
+        for trunk in trunks { text += "[trunks.\"\(trunk.code)\"]\ngateway = \"\(trunk.template)\"\n" }
+        return text
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// The rules as the issue states them, for caller `caller` among `customers`.
+private struct ModelPlan {
+    let customers: [ModelCustomer]
+
+    func members(of caller: ModelCustomer) -> [ModelCustomer] {
+        guard let group = caller.group else { return [] }
+        return customers.filter { $0.group == group }
+    }
+
+    /// Rules 1-3 without the own access code: "302 contact", "403", or nil.
+    func decisive(_ dialled: String, _ caller: ModelCustomer) -> String? {
+        if let contact = caller.contact(of: dialled) { return "302 \(contact)" }
+        for trunk in caller.trunks where dialled.hasPrefix(trunk.code) && dialled.count > trunk.code.count {
+            return "302 " + trunk.template.replacingOccurrences(of: "{number}", with: String(dialled.dropFirst(trunk.code.count)))
+        }
+        for member in members(of: caller) where member.id != caller.id {
+            guard let code = member.accessCode, dialled.hasPrefix(code) else { continue }
+            let rest = String(dialled.dropFirst(code.count))
+            if let contact = member.contact(of: rest) { return "302 \(contact)" }
+            if member.trunks.contains(where: { rest.hasPrefix($0.code) }) { return "403" }
+        }
+        return nil
+    }
+
+    /// Strings that redirect (finite part) and trunk prefixes (anything longer after them redirects).
+    static func properPrefixes(_ strings: Set<String>) -> Set<String> {
+        var result: Set<String> = []
+        for string in strings {
+            for length in 0..<string.count { result.insert(String(string.prefix(length))) }
+        }
+        return result
+    }
+
+    func redirectTargets(_ caller: ModelCustomer) -> (exact: Set<String>, open: [String]) {
+        var exact = caller.numbers
+        var open = caller.trunks.map(\.code)
+        for member in members(of: caller) where member.id != caller.id {
+            guard let code = member.accessCode else { continue }
+            exact += member.numbers.map { code + $0 }
+        }
+        return (Set(exact), open)
+    }
+
+    /// `targets` is `redirectTargets(caller)`, computed once per caller.
+    /// The own access code is transparent: what follows it is routed as if dialled alone, so the
+    /// rules apply again to the rest (71 + 71 + 201 is 201).
+    func route(_ dialled: String, _ caller: ModelCustomer, targets: (exact: Set<String>, open: [String]), prefixes: Set<String>) -> String {
+        var current = dialled
+        var incomplete = false
+        while true {
+            if let decision = decisive(current, caller) { return decision }
+            incomplete = incomplete || prefixes.contains(current)
+                || targets.open.contains { $0.count >= current.count && $0.hasPrefix(current) }
+            guard let own = caller.accessCode, caller.group != nil else { break }
+            if current.hasPrefix(own) {
+                current = String(current.dropFirst(own.count))
+            } else {
+                // A proper prefix of the own code leads on to everything the caller can reach.
+                if own.hasPrefix(current), !(targets.exact.isEmpty && targets.open.isEmpty) { incomplete = true }
+                break
+            }
+        }
+        return incomplete ? "484" : "404"
+    }
+}
+
+private func generate(seed: UInt64) -> [ModelCustomer] {
+    var random = SeededRandom(state: seed)
+    func pick(_ characters: String) -> Character { characters.randomElement(using: &random)! }
+    func string(length: Int, first: String, rest: String) -> String {
+        String((0..<length).map { $0 == 0 ? pick(first) : pick(rest) })
+    }
+
+    let layout: [(group: String?, cm: Int)] = [("g0", 1), ("g0", 1), ("g0", 1), ("g1", 1), ("g1", 1), (nil, 1), (nil, 2)]
+    var codesUsed: [String: Set<String>] = [:]
+    var customers: [ModelCustomer] = []
+    for (index, place) in layout.enumerated() {
+        var code: String?
+        if let group = place.group {
+            repeat { code = "3" + String(pick("0123")) } while codesUsed[group, default: []].contains(code!)
+            codesUsed[group, default: []].insert(code!)
+        }
+        var customer = ModelCustomer(id: "c\(index)", cm: place.cm, group: place.group, accessCode: code)
+        // Candidate entries, kept only while the customer's own dial strings stay prefix-free.
+        var taken: [String] = []
+        func fits(_ strings: [String]) -> Bool {
+            strings.allSatisfy { new in !taken.contains { $0.hasPrefix(new) || new.hasPrefix($0) } }
+        }
+        for attempt in 0..<6 {
+            let width = Int.random(in: 1...3, using: &random)
+            var low = string(length: width, first: "012", rest: "0123456789")
+            var high = string(length: width, first: "012", rest: "0123456789")
+            if low > high { swap(&low, &high) }
+            let range = (low: low, high: high, template: "sip:{ext}@r\(index)x\(attempt).example")
+            let expanded = (Int(low)!...Int(high)!).map { value -> String in
+                let text = String(value)
+                return String(repeating: "0", count: width - text.count) + text
+            }
+            if customer.ranges.count < 2, fits(expanded) {
+                customer.ranges.append(range)
+                taken += expanded
+                // Sometimes override one number of the new range.
+                if Bool.random(using: &random), let number = expanded.randomElement(using: &random) {
+                    customer.singles.append((number, "sip:override\(index)x\(attempt)@h.example"))
+                }
+            }
+            let single = string(length: Int.random(in: 1...4, using: &random), first: "012*", rest: "0123*#")
+            if customer.singles.count < 4, fits([single]) {
+                customer.singles.append((single, "sip:s\(index)x\(attempt)@h.example"))
+                taken.append(single)
+            }
+            let trunk = string(length: Int.random(in: 1...2, using: &random), first: "012*", rest: "0123*")
+            if customer.trunks.count < 2, fits([trunk]) {
+                customer.trunks.append((trunk, "sip:{number}@t\(index)x\(attempt).example"))
+                taken.append(trunk)
+            }
+        }
+        customers.append(customer)
+    }
+    return customers
+}
+
+/// Every string over `alphabet` of length 0 through `maxLength`.
+private func allStrings(over alphabet: [Character], maxLength: Int) -> [String] {
+    var result = [""]
+    var level = [""]
+    for _ in 0..<maxLength {
+        level = level.flatMap { prefix in alphabet.map { prefix + String($0) } }
+        result += level
+    }
+    return result
+}
+
+@Suite("Routing: random plans against a plain reading of the rules")
+struct RoutingModelTests {
+    static let dialStrings = allStrings(over: ["0", "1", "2", "3", "*", "#"], maxLength: 5).filter { !$0.isEmpty }
+
+    @Test("every dial string of length 1-5, every caller, status and contact", arguments: Array(UInt64(1)...UInt64(12)))
+    func randomPlans(_ seed: UInt64) throws {
+        let customers = generate(seed: seed)
+        var files = ["groups/g0.toml": "name = \"G0\"\n", "groups/g1.toml": "name = \"G1\"\n"]
+        for customer in customers { files["customers/\(customer.id).toml"] = customer.toml }
+        let plan: DialPlan
+        switch try loadPlan(files) {
+        case .success(let loaded): plan = loaded
+        case .failure(let error):
+            Issue.record("a conflict-free configuration (seed \(seed)) was rejected:\n\(error)\n\(files)")
+            return
+        }
+        let model = ModelPlan(customers: customers)
+        var mismatches: [String] = []
+        var statuses: [String: Int] = [:]
+        for caller in customers {
+            let targets = model.redirectTargets(caller)
+            let prefixes = ModelPlan.properPrefixes(targets.exact)
+            for dialled in Self.dialStrings {
+                let decision = plan.route(CallRequest(fromHost: caller.domain, dialled: dialled))
+                let actual = decision.status == 302 ? "302 \(decision.contact ?? "")" : "\(decision.status)"
+                let expected = model.route(dialled, caller, targets: (targets.exact, targets.open), prefixes: prefixes)
+                statuses[String(expected.prefix(3)), default: 0] += 1
+                if actual != expected, mismatches.count < 20 {
+                    mismatches.append("\(caller.id) dials \(dialled): \(actual) (\(decision.reason)), expected \(expected)")
+                }
+            }
+        }
+        // Every kind of decision occurs, so the comparison means something.
+        #expect(Set(statuses.keys) == ["302", "403", "404", "484"], "seed \(seed): \(statuses)")
+        #expect(mismatches == [], "seed \(seed):\n\(customers.map(\.toml).joined(separator: "\n"))")
+    }
+}
