@@ -1,0 +1,96 @@
+// One hand-written message per 400/505 cause, with the exact reason phrase.
+import Testing
+@testable import SIP
+
+/// A valid OPTIONS, as header lines, that each case below breaks in one way.
+let baseHeaders = [
+    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1",
+    "Max-Forwards: 70",
+    "From: <sip:alice@example.com>;tag=a1",
+    "To: <sip:bob@example.com>",
+    "Call-ID: c1@192.0.2.1",
+    "CSeq: 1 OPTIONS",
+    "Content-Length: 0",
+]
+
+func options(startLine: String = "OPTIONS sip:bob@example.com SIP/2.0",
+             replacing name: String? = nil, with replacement: [String] = [], body: String = "") -> [UInt8] {
+    var headers = baseHeaders
+    if let name, let index = headers.firstIndex(where: { $0.hasPrefix(name + ":") }) {
+        headers.replaceSubrange(index...index, with: replacement)
+    } else {
+        headers += replacement
+    }
+    return message([startLine] + headers, body: body)
+}
+
+let invalidCases: [(name: String, bytes: [UInt8], status: Int, reason: String)] = [
+    ("missing To", options(replacing: "To"), 400, "Missing To"),
+    ("missing From", options(replacing: "From"), 400, "Missing From"),
+    ("missing Call-ID", options(replacing: "Call-ID"), 400, "Missing Call-ID"),
+    ("missing CSeq", options(replacing: "CSeq"), 400, "Missing CSeq"),
+    ("CSeq 2^31", options(replacing: "CSeq", with: ["CSeq: 2147483648 OPTIONS"]), 400, "CSeq Number Too Large"),
+    ("CSeq negative", options(replacing: "CSeq", with: ["CSeq: -1 OPTIONS"]), 400, "Invalid CSeq Number"),
+    ("CSeq no method", options(replacing: "CSeq", with: ["CSeq: 1"]), 400, "Invalid CSeq Method"),
+    ("CSeq mismatch", options(replacing: "CSeq", with: ["CSeq: 1 INVITE"]), 400, "CSeq Method Mismatch"),
+    ("CSeq case mismatch", options(replacing: "CSeq", with: ["CSeq: 1 options"]), 400, "CSeq Method Mismatch"),
+    ("Max-Forwards 256", options(replacing: "Max-Forwards", with: ["Max-Forwards: 256"]), 400, "Invalid Max-Forwards"),
+    ("Max-Forwards text", options(replacing: "Max-Forwards", with: ["Max-Forwards: ten"]), 400, "Invalid Max-Forwards"),
+    ("Max-Forwards negative", options(replacing: "Max-Forwards", with: ["Max-Forwards: -1"]), 400, "Invalid Max-Forwards"),
+    ("Content-Length negative", options(replacing: "Content-Length", with: ["Content-Length: -5"]), 400, "Invalid Content-Length"),
+    ("Content-Length empty", options(replacing: "Content-Length", with: ["Content-Length:"]), 400, "Invalid Content-Length"),
+    ("Content-Length too big", options(replacing: "Content-Length", with: ["Content-Length: 5"], body: "abc"), 400, "Content-Length Exceeds Body"),
+    ("Content-Length huge", options(replacing: "Content-Length", with: ["Content-Length: 99999999999999999999999"]), 400, "Content-Length Exceeds Body"),
+    ("duplicate From", options(replacing: "From", with: ["From: <sip:a@x>;tag=1", "From: <sip:b@x>;tag=2"]), 400, "Duplicate From Header"),
+    ("duplicate To", options(replacing: "To", with: ["To: <sip:a@x>", "t: <sip:b@x>"]), 400, "Duplicate To Header"),
+    ("duplicate Call-ID", options(replacing: "Call-ID", with: ["Call-ID: 1", "i: 2"]), 400, "Duplicate Call-ID Header"),
+    ("duplicate CSeq", options(replacing: "CSeq", with: ["CSeq: 1 OPTIONS", "CSeq: 2 OPTIONS"]), 400, "Duplicate CSeq Header"),
+    ("duplicate Max-Forwards", options(replacing: "Max-Forwards", with: ["Max-Forwards: 1", "Max-Forwards: 2"]), 400, "Duplicate Max-Forwards Header"),
+    ("duplicate Content-Length", options(replacing: "Content-Length", with: ["l: 0", "Content-Length: 0"]), 400, "Duplicate Content-Length Header"),
+    ("two values in To", options(replacing: "To", with: ["To: <sip:a@x>, <sip:b@x>"]), 400, "Multiple Values In To"),
+    ("unterminated quote", options(replacing: "From", with: ["From: \"Alice <sip:alice@example.com>;tag=1"]), 400, "Unterminated Quoted String In From"),
+    ("To without >", options(replacing: "To", with: ["To: <sip:bob@example.com"]), 400, "Malformed To Header"),
+    ("version 3.0", options(startLine: "OPTIONS sip:bob@example.com SIP/3.0"), 505, "Version Not Supported"),
+    ("no version", options(startLine: "OPTIONS sip:bob@example.com HTTP/1.1"), 400, "Malformed Request Line"),
+    ("two-part line", options(startLine: "OPTIONS sip:bob@example.com"), 400, "Malformed Request Line"),
+    ("URI in <>", options(startLine: "OPTIONS <sip:bob@example.com> SIP/2.0"), 400, "Request-URI In Angle Brackets"),
+    ("space in URI", options(startLine: "OPTIONS sip:bob@example.com ;lr SIP/2.0"), 400, "Whitespace In Request-URI"),
+    ("double space", options(startLine: "OPTIONS  sip:bob@example.com SIP/2.0"), 400, "Whitespace In Request-URI"),
+    ("no scheme", options(startLine: "OPTIONS bob@example.com SIP/2.0"), 400, "Malformed Request-URI"),
+    ("bad method", options(startLine: "OPT(IONS sip:bob@example.com SIP/2.0"), 400, "Malformed Request Line"),
+    ("line without colon", options(replacing: "Content-Length", with: ["Content-Length: 0", "NoColonHere"]), 400, "Malformed Header Line"),
+    ("osip refuses Via", options(replacing: "Via", with: ["Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "Via: SIP/2.0/UDP 192.0.2.9;;,;,,"]), 400, "Malformed Via Header"),
+]
+
+@Test(arguments: invalidCases.indices)
+func invalidRequest(_ index: Int) {
+    let testCase = invalidCases[index]
+    guard case let .invalid(invalid) = SIPParser.parse(testCase.bytes) else {
+        Issue.record("\(testCase.name): not invalid: \(SIPParser.parse(testCase.bytes))")
+        return
+    }
+    #expect(invalid.status == testCase.status, "\(testCase.name)")
+    #expect(invalid.reasonPhrase == testCase.reason, "\(testCase.name)")
+    #expect(invalid.vias.first?.host == "192.0.2.1", "\(testCase.name)")
+}
+
+@Test func baseMessageIsValid() {
+    guard case let .request(request) = SIPParser.parse(options()) else {
+        Issue.record("base message refused"); return
+    }
+    #expect(request.method == "OPTIONS")
+    #expect(request.requestURI == SIPURI(scheme: "sip", user: "bob", host: "example.com"))
+}
+
+@Test func unrecoverableInputs() {
+    #expect(isUnrecoverable(SIPParser.parse([])))
+    #expect(isUnrecoverable(SIPParser.parse(options(replacing: "Via"))))
+    #expect(isUnrecoverable(SIPParser.parse(options(replacing: "Via", with: ["Via: garbage"]))))
+    #expect(isUnrecoverable(SIPParser.parse(Array(repeating: 0x41, count: 65_536))))
+    #expect(isUnrecoverable(SIPParser.parse([0, 1, 2, 0xFF, 0xFE, 13, 10, 13, 10])))
+}
+
+func isUnrecoverable(_ result: SIPParseResult) -> Bool {
+    if case .unrecoverable = result { return true }
+    return false
+}
