@@ -39,11 +39,22 @@ let package = Package(
         ]),
         // Generates a large configuration and measures load time and routing decisions per second.
         .executableTarget(name: "RouteBench", dependencies: ["Routing"]),
+        // libFuzzer target over RequestHandler.handle (fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer,address);
+        // a plain build is a regression runner: `swift run SwitchdFuzz FILE...`.
+        .executableTarget(
+            name: "SwitchdFuzz",
+            dependencies: ["Server", "Routing", "SIP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "SIP", "Routing"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "SIP", "Routing", "Auth",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -17,10 +17,14 @@ public final class DigestVerifier: Sendable {
     }
 
     /// `ha1(algorithm)` returns the stored HA1 of `header.username` in `realm`, or nil when there is none.
+    /// `requestURI` is the Request-URI as written: the response must cover this very request, or a
+    /// captured `Authorization` could be replayed onto another number (a paid trunk).
     public func verify(
-        _ header: AuthorizationHeader, method: String, realm: String, now: Int, ha1: (DigestAlgorithm) -> String?
+        _ header: AuthorizationHeader, method: String, requestURI: String, realm: String, now: Int,
+        ha1: (DigestAlgorithm) -> String?
     ) -> Verdict {
         guard header.realm.lowercased() == realm.lowercased(),
+              header.uri == requestURI,
               let algorithm = DigestAlgorithm(token: header.algorithm),
               header.qop?.lowercased() == "auth",
               let ncText = header.nc, ncText.utf8.count == 8, let nc = UInt32(ncText, radix: 16),
@@ -34,7 +38,9 @@ public final class DigestVerifier: Sendable {
             uri: header.uri)
         guard constantTimeEqual(expected, header.response.lowercased()) else { return .failed }
         if nonceState == .expired { return .stale }
-        guard replays.accept(nonce: header.nonce, nc: nc) else { return .failed }
+        // Nonces are per second, not per caller: several phones may share one, each counting from 1.
+        let client = "\(header.nonce)\u{0}\(cnonce)\u{0}\(header.username)"
+        guard replays.accept(nonce: client, nc: nc) else { return .failed }
         return .authenticated(username: header.username)
     }
 

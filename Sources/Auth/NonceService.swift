@@ -1,7 +1,9 @@
 import Crypto
 
-/// Stateless nonces: `<issued-at seconds>.<HMAC-SHA256(secret, issued-at)>` in hex. The server can tell
-/// a nonce it made from a forged one, and how old it is, without remembering any nonce it handed out.
+/// Stateless nonces: `<issued-at seconds>.<random salt>.<HMAC-SHA256(secret, issued-at.salt)>` in hex.
+/// The server can tell a nonce it made from a forged one, and how old it is, without remembering any
+/// nonce it handed out; the salt makes every challenge's nonce unique, so phones challenged in the same
+/// second never share a nonce (and its nonce counts).
 public struct NonceService: Sendable {
     public enum Check: Sendable, Equatable {
         case fresh
@@ -24,21 +26,23 @@ public struct NonceService: Sendable {
     }
 
     public func make(now: Int) -> String {
-        let issued = String(now, radix: 16)
-        return "\(issued).\(signature(issued))"
+        let stamp = "\(String(now, radix: 16)).\(DigestAlgorithm.hex((0..<8).map { _ in UInt8.random(in: 0...255) }))"
+        return "\(stamp).\(signature(stamp))"
     }
 
     public func check(_ nonce: String, now: Int) -> Check {
         let parts = nonce.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].utf8.count <= 16, let issued = Int(parts[0], radix: 16) else { return .invalid }
-        guard constantTimeEqual(signature(String(parts[0])), String(parts[1])) else { return .invalid }
+        guard parts.count == 3, parts[0].utf8.count <= 16, parts[1].utf8.count == 16,
+              let issued = Int(parts[0], radix: 16)
+        else { return .invalid }
+        guard constantTimeEqual(signature("\(parts[0]).\(parts[1])"), String(parts[2])) else { return .invalid }
         // A nonce from the future is not one we made with this clock.
         guard issued <= now + 5 else { return .invalid }
         return now - issued <= lifetime ? .fresh : .expired
     }
 
-    private func signature(_ issued: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(issued.utf8), using: SymmetricKey(data: secret))
+    private func signature(_ stamp: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(stamp.utf8), using: SymmetricKey(data: secret))
         return DigestAlgorithm.hex(mac.prefix(16))
     }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Remembers the highest nonce count seen for each recent nonce, so a captured request cannot be
-/// replayed with the same `nc`. Bounded: the oldest nonces are forgotten first (they expire anyway).
+/// Remembers the highest nonce count seen for each recent nonce (the caller passes a key naming the
+/// nonce and the client that counts on it), so a captured request cannot be replayed with the same `nc`. Bounded: the oldest nonces are forgotten first (they expire anyway).
 public final class ReplayGuard: Sendable {
     private let seen: Mutex<BoundedTable<String, UInt32>>
 

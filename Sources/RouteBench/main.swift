@@ -88,7 +88,7 @@ for i in 0..<10_000 {
     case 6: dialled = "7777"
     default: dialled = "2000"
     }
-    calls.append(CallRequest(fromHost: "c\(customer).example", source: IPAddress("10.0.0.1"), requestURIHost: nil, dialled: dialled))
+    calls.append(CallRequest(fromHost: "c\(customer).example", source: IPAddress("10.0.0.1"), requestURIHost: nil, dialled: dialled, authenticated: true))
 }
 
 var statusCounts: [Int: Int] = [:]

@@ -79,6 +79,10 @@ struct ScannedMessage {
         headers.filter { $0.kind == kind }.map(\.value)
     }
 
+    func firstBytes(_ kind: HeaderKind) -> [UInt8]? {
+        headers.first { $0.kind == kind }?.value
+    }
+
     func first(_ kind: HeaderKind) -> String? {
         headers.first { $0.kind == kind }.map { $0.value.utf8String }
     }

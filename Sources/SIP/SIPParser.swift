@@ -40,6 +40,7 @@ public enum SIPParser {
             status: 400, reasonPhrase: "", vias: vias,
             fromRaw: scanned.first(.from), toRaw: scanned.first(.to),
             callID: scanned.first(.callID), cseqRaw: scanned.first(.cseq), method: nil)
+        invalid.echo = EchoedHeaders(scanned)
         func refuse(_ reason: String, status: Int = 400, detail: String? = nil) -> SIPParseResult {
             invalid.status = status
             invalid.reasonPhrase = reason
@@ -85,7 +86,7 @@ public enum SIPParser {
 
         let fromRaw = scanned.values(.from)[0], toRaw = scanned.values(.to)[0]
         guard let requestURI = SIPURI.parse(uriBytes) else { return refuse("Malformed Request-URI") }
-        return .request(SIPRequest(
+        var request = SIPRequest(
             method: method,
             requestURI: requestURI,
             from: SIPNameAddr(raw: fromRaw, tag: osip.fromTag),
@@ -98,7 +99,10 @@ public enum SIPParser {
             require: scanned.values(.require).flatMap { $0.utf8String.splitOutsideQuotes(ASCII.comma) },
             contentLength: contentLength,
             bodyLength: available,
-            authorization: scanned.values(.authorization).map(\.utf8String)))
+            authorization: scanned.values(.authorization).map(\.utf8String))
+        request.echo = invalid.echo
+        request.requestURIText = String(decoding: uriBytes, as: UTF8.self)
+        return .request(request)
     }
 }
 

@@ -21,57 +21,63 @@ public struct SIPResponse: Sendable {
     /// `;tag=toTag` when it had none and `toTag` is non-nil), Call-ID, CSeq,
     /// the extra headers, `Server: switchd`, `Content-Length: 0`.
     public func serialize(echoing request: SIPRequest, toTag: String?, received: String?, rport: Int?) -> [UInt8] {
-        var to = request.to.raw
-        if let toTag, request.to.tag == nil { to += ";tag=" + toTag }
-        return render(vias: request.vias, received: received, rport: rport, from: request.from.raw,
-                      to: to, callID: request.callID, cseq: request.cseq.raw)
+        var to = request.echo?.to ?? Array(request.to.raw.utf8)
+        if let toTag, request.to.tag == nil { to += Array(";tag=\(toTag)".utf8) }
+        return render(
+            vias: request.vias, received: received, rport: rport,
+            from: request.echo?.from ?? Array(request.from.raw.utf8), to: to,
+            callID: request.echo?.callID ?? Array(request.callID.utf8),
+            cseq: request.echo?.cseq ?? Array(request.cseq.raw.utf8))
     }
 
     /// The same for a 400/505: echoes whatever could be recovered; a header
     /// that was missing stays missing. The tag is added only when the To value
     /// could be split (an unterminated quote would swallow it).
     public func serialize(echoing invalid: SIPInvalidRequest, toTag: String?, received: String?, rport: Int?) -> [UInt8] {
-        var to = invalid.toRaw
-        if let toTag, let raw = to, let parts = NameAddrParts(Array(raw.utf8)), parts.param("tag") == nil {
-            to = raw + ";tag=" + toTag
+        var to = invalid.echo?.to ?? invalid.toRaw.map { Array($0.utf8) }
+        if let toTag, let raw = to, let parts = NameAddrParts(raw), parts.param("tag") == nil {
+            to = raw + Array(";tag=\(toTag)".utf8)
         }
-        return render(vias: invalid.vias, received: received, rport: rport, from: invalid.fromRaw,
-                      to: to, callID: invalid.callID, cseq: invalid.cseqRaw)
+        return render(
+            vias: invalid.vias, received: received, rport: rport,
+            from: invalid.echo?.from ?? invalid.fromRaw.map { Array($0.utf8) }, to: to,
+            callID: invalid.echo?.callID ?? invalid.callID.map { Array($0.utf8) },
+            cseq: invalid.echo?.cseq ?? invalid.cseqRaw.map { Array($0.utf8) })
     }
 
-    private func render(vias: [SIPVia], received: String?, rport: Int?, from: String?, to: String?,
-                        callID: String?, cseq: String?) -> [UInt8] {
+    private func render(vias: [SIPVia], received: String?, rport: Int?, from: [UInt8]?, to: [UInt8]?,
+                        callID: [UInt8]?, cseq: [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512 + vias.count * 64)
         out.append(contentsOf: "SIP/2.0 ".utf8)
         out.append(contentsOf: String(status).utf8)
         out.append(ASCII.sp)
-        Self.appendValue(reasonPhrase, to: &out)
+        Self.appendValue(reasonPhrase.utf8, to: &out)
         out.append(contentsOf: [ASCII.cr, ASCII.lf])
         for (index, via) in vias.enumerated() {
             let value = index == 0 ? via.echoed(received: received, rport: via.hasRport ? rport : nil) : via.raw
-            Self.appendHeader("Via", value, to: &out)
+            Self.appendHeader("Via", value.utf8, to: &out)
         }
         if let from { Self.appendHeader("From", from, to: &out) }
         if let to { Self.appendHeader("To", to, to: &out) }
         if let callID { Self.appendHeader("Call-ID", callID, to: &out) }
         if let cseq { Self.appendHeader("CSeq", cseq, to: &out) }
-        for header in headers { Self.appendHeader(header.name, header.value, to: &out) }
-        Self.appendHeader("Server", "switchd", to: &out)
-        Self.appendHeader("Content-Length", "0", to: &out)
+        for header in headers { Self.appendHeader(header.name, header.value.utf8, to: &out) }
+        Self.appendHeader("Server", "switchd".utf8, to: &out)
+        Self.appendHeader("Content-Length", "0".utf8, to: &out)
         out.append(contentsOf: [ASCII.cr, ASCII.lf])
         return out
     }
 
-    private static func appendHeader(_ name: String, _ value: String, to out: inout [UInt8]) {
+    private static func appendHeader<Value: Sequence<UInt8>>(_ name: String, _ value: Value, to out: inout [UInt8]) {
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: [ASCII.colon, ASCII.sp])
         appendValue(value, to: &out)
         out.append(contentsOf: [ASCII.cr, ASCII.lf])
     }
 
-    private static func appendValue(_ value: String, to out: inout [UInt8]) {
-        for b in value.utf8 {
+    private static func appendValue<Value: Sequence<UInt8>>(_ value: Value, to out: inout [UInt8]) {
+        for b in value {
             out.append(b == ASCII.cr || b == ASCII.lf ? ASCII.sp : b)
         }
     }

@@ -116,6 +116,11 @@ public struct SIPRequest: Sendable {
     public var bodyLength: Int
     /// Raw Authorization header values, in order.
     public var authorization: [String]
+    /// The Request-URI exactly as written on the request line (digest responses cover this text).
+    public var requestURIText: String = ""
+    /// The exact bytes of From, To, Call-ID and CSeq, when parsed from a datagram: header text that is
+    /// not valid UTF-8 cannot live in a Swift String unchanged, and responses must echo it unchanged.
+    var echo: EchoedHeaders?
 
     public init(method: String, requestURI: SIPURI, from: SIPNameAddr, to: SIPNameAddr, callID: String,
                 cseq: SIPCSeq, vias: [SIPVia], maxForwards: Int = 70, hasMaxForwards: Bool = true,
@@ -152,6 +157,8 @@ public struct SIPInvalidRequest: Sendable {
     public var method: String?
     /// osip's own complaint when it refused the message, for logging only.
     public var detail: String?
+    /// Exact bytes of the recovered headers, as for `SIPRequest`.
+    var echo: EchoedHeaders?
 
     public init(status: Int, reasonPhrase: String, vias: [SIPVia], fromRaw: String? = nil,
                 toRaw: String? = nil, callID: String? = nil, cseqRaw: String? = nil,
@@ -165,5 +172,20 @@ public struct SIPInvalidRequest: Sendable {
         self.cseqRaw = cseqRaw
         self.method = method
         self.detail = detail
+    }
+}
+
+/// Header values exactly as received (unfolded, trimmed), for byte-exact echoing.
+struct EchoedHeaders: Sendable {
+    var from: [UInt8]?
+    var to: [UInt8]?
+    var callID: [UInt8]?
+    var cseq: [UInt8]?
+
+    init(_ scanned: ScannedMessage) {
+        from = scanned.firstBytes(.from)
+        to = scanned.firstBytes(.to)
+        callID = scanned.firstBytes(.callID)
+        cseq = scanned.firstBytes(.cseq)
     }
 }

@@ -4,12 +4,14 @@ import Testing
 
 @Suite("Routing: identifying and admitting the caller")
 struct RoutingCallerTests {
-    @Test("a From host that is no customer's domain is 403", arguments: ["unknown.example", "example", "acme.example.org", "10.1.0.21"])
+    @Test("a From host that is no customer's domain is challenged (401) in that host's realm", arguments: ["unknown.example", "example", "acme.example.org", "10.1.0.21"])
     func unknownDomain(_ host: String) {
-        let decision = route(from: host, "201")
-        #expect(summary(decision) == "403 - \(host) is no customer's domain")
-        #expect(decision.outcome == .forbidden(.unknownCaller))
-        #expect(decision.callerID == nil)
+        for authenticated in [false, true] {
+            let decision = route(from: host, authenticated: authenticated, "201")
+            #expect(summary(decision) == "401 - \(host) is no customer's domain, so no credentials can be valid")
+            #expect(decision.outcome == .unauthenticated(realm: host.lowercased()))
+            #expect(decision.callerID == nil)
+        }
     }
 
     @Test("domains are matched case-insensitively", arguments: ["ACME.EXAMPLE", "Acme.Example", "voice.acme.example", "VOICE.ACME.example"])
@@ -29,32 +31,35 @@ struct RoutingCallerTests {
         #expect(decision.callerID == "globex")
     }
 
-    @Test("a customer with networks: sources outside them are 403", arguments: [
+    @Test("a customer with networks: sources outside them are challenged (401) unless authenticated", arguments: [
         ("10.3.0.1", "10.3.0.1"), ("10.1.255.255", "10.1.255.255"), ("192.168.1.1", "192.168.1.1"),
         ("2001:db8:3::1", "2001:db8:3::1"), ("2001:db8::1", "2001:db8::1"), ("::1", "::1"),
     ])
     func sourceOutside(_ source: String, _ shown: String) {
-        let decision = route(from: "globex.example", source: source, "300")
-        #expect(summary(decision) == "403 - \(shown) is outside the networks Globex accepts calls from")
-        #expect(decision.outcome == .forbidden(.sourceNotAllowed))
-        #expect(decision.callerID == "globex")
+        let decision = route(from: "globex.example", source: source, authenticated: false, "300")
+        #expect(summary(decision) == "401 - \(shown) is outside Globex's networks and the request carries no valid credentials of Globex")
+        #expect(decision.outcome == .unauthenticated(realm: "globex.example"))
+        #expect(decision.callerID == nil)
+        let withCredentials = route(from: "globex.example", source: source, authenticated: true, "300")
+        #expect(summary(withCredentials) == "302 sip:conference@media.globex.example 300 is an extension of Globex")
     }
 
-    @Test("a customer with networks refuses a call whose source address is unknown")
+    @Test("without credentials, a call whose source address is unknown is challenged")
     func noSource() {
-        let decision = route(from: "globex.example", source: nil, "300")
-        #expect(summary(decision) == "403 - Globex accepts calls only from its networks and no source address was given")
-        #expect(decision.outcome == .forbidden(.sourceNotAllowed))
+        let decision = route(from: "globex.example", source: nil, authenticated: false, "300")
+        #expect(summary(decision) == "401 - no source address was given and the request carries no valid credentials of Globex")
+        #expect(decision.outcome == .unauthenticated(realm: "globex.example"))
     }
 
-    @Test("the source is checked before anything is dialled, even a prefix or an unknown number", arguments: ["3", "999", "72", "x"])
+    @Test("trust is checked before anything is dialled, even a prefix or an unknown number", arguments: ["3", "999", "72", "x"])
     func sourceBeforeDialling(_ dialled: String) {
-        #expect(route(from: "globex.example", source: "10.9.9.9", dialled).status == 403)
+        #expect(route(from: "globex.example", source: "10.9.9.9", authenticated: false, dialled).status == 401)
     }
 
-    @Test("a customer without networks accepts any source, or none", arguments: [nil, "10.1.0.21", "203.0.113.7", "2001:db8:99::1"] as [String?])
+    @Test("a customer without networks trusts only credentials", arguments: [nil, "10.1.0.21", "203.0.113.7", "2001:db8:99::1"] as [String?])
     func noNetworks(_ source: String?) {
         #expect(summary(route(from: "acme.example", source: source, "201")) == "302 sip:201@10.1.0.21:5060 201 is an extension of Acme Corp")
+        #expect(route(from: "acme.example", source: source, authenticated: false, "201").status == 401)
     }
 
     @Test("a Request-URI host that is another customer's domain is 403", arguments: [

@@ -169,8 +169,10 @@ echo "switchd (pid $switchd_pid) answers on udp:$host:$port; logs in $logdir"
 scenario keepalive      options.xml  -                    5                                  50  5  30
 scenario redirect       redirect.xml redirect.csv         "$(csv_calls "$here/redirect.csv")"  100 20 30
 scenario reject403      reject403.xml reject403.csv       "$(csv_calls "$here/reject403.csv")" 100 20 30
-# Acme accepts 127.0.0.1/32 and 10.1.0.0/16 only: the same scenario sent from 127.0.0.2.
-scenario reject403-source reject403.xml reject403-source.csv "$(csv_calls "$here/reject403-source.csv")" 100 20 30 127.0.0.2
+# Untrusted callers get the 401 challenge: unknown From domains (even from 127.0.0.1), and every caller
+# from 127.0.0.2, which is in no customer's networks (SIPp sends no credentials).
+scenario challenge401   challenge401.xml challenge401.csv "$(csv_calls "$here/challenge401.csv")" 100 20 30
+scenario challenge401-source challenge401.xml challenge401-source.csv "$(csv_calls "$here/challenge401-source.csv")" 100 20 30 127.0.0.2
 scenario reject404      reject404.xml reject404.csv       "$(csv_calls "$here/reject404.csv")" 100 20 30
 scenario reject484      reject484.xml reject484.csv       "$(csv_calls "$here/reject484.csv")" 100 20 30
 scenario load           load.xml     redirect.csv         "$load_calls" "$load_rate" "$load_limit" 120

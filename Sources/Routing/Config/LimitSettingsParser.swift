@@ -2,7 +2,7 @@
 /// value that is present but wrong).
 enum LimitSettingsParser {
     static func parse(_ section: TOMLSection, log: inout DiagnosticLog) -> LimitSettings {
-        let keys = ["rate", "burst", "auth_failures", "failure_window", "ban_seconds", "max_tracked_addresses", "log_interval"]
+        let keys = ["rate", "burst", "auth_failures", "failure_window", "ban_seconds", "max_tracked_addresses", "log_interval", "untrusted_rate", "untrusted_burst"]
         section.rejectUnknownKeys(known: keys, in: &log)
         var limits = LimitSettings()
         func number(_ key: String, integerOnly: Bool = false) -> Double? {
@@ -23,6 +23,10 @@ enum LimitSettingsParser {
         if let value = number("ban_seconds") { limits.banSeconds = value }
         if let value = number("max_tracked_addresses", integerOnly: true) { limits.maxTrackedAddresses = Int(value) }
         if let value = number("log_interval") { limits.logInterval = value }
+        if let value = number("untrusted_rate") { limits.untrustedRate = value }
+        if let value = number("untrusted_burst") {
+            if value >= 1 { limits.untrustedBurst = value } else { log.error(section.file, "\(section.qualified("untrusted_burst")) must be at least 1") }
+        }
         return limits
     }
 }

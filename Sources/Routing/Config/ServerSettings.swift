@@ -73,6 +73,10 @@ public struct LimitSettings: Sendable, Equatable {
     public var maxTrackedAddresses: Int = 65_536
     /// Dropped requests are summarised in the log at most once per this many seconds per address.
     public var logInterval: Double = 10
+    /// Requests per second from all untrusted addresses together (and its bucket size): many addresses,
+    /// each within its own rate, must not starve the trusted callers.
+    public var untrustedRate: Double = 2_000
+    public var untrustedBurst: Double = 4_000
 
     public init() {}
 }

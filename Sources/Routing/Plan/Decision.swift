@@ -2,16 +2,14 @@
 public struct Decision: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         case redirect(contact: String)
+        /// Not trusted: challenge for digest credentials in `realm` (401).
+        case unauthenticated(realm: String)
         case forbidden(ForbiddenCause)
         case notFound
         case addressIncomplete
     }
 
     public enum ForbiddenCause: Sendable, Equatable {
-        /// The From host is no customer's domain.
-        case unknownCaller
-        /// The caller's customer restricts `networks` and the source address is outside them.
-        case sourceNotAllowed
         /// The Request-URI host is another customer's domain.
         case foreignDomain
         /// Another customer's access code followed by one of that customer's trunk codes.
@@ -26,6 +24,7 @@ public struct Decision: Sendable, Equatable {
     public var status: Int {
         switch outcome {
         case .redirect: return 302
+        case .unauthenticated: return 401
         case .forbidden: return 403
         case .notFound: return 404
         case .addressIncomplete: return 484
@@ -51,7 +50,7 @@ enum Explanation: Sendable, Equatable {
     case noMatch(dialled: String, customer: String)
     case notDialable(dialled: String)
     case unknownCaller(host: String)
-    case sourceNotAllowed(customer: String, source: String?)
+    case untrusted(customer: String, source: String?)
     case foreignDomain(host: String, owner: String, customer: String)
 
     var text: String {
@@ -72,10 +71,10 @@ enum Explanation: Sendable, Equatable {
         case .notDialable(let dialled):
             return "\"\(dialled)\" is not a dial string (only 0-9, * and # can be dialled)"
         case .unknownCaller(let host):
-            return "\(host.isEmpty ? "the empty From host" : host) is no customer's domain"
-        case .sourceNotAllowed(let customer, let source):
-            return source.map { "\($0) is outside the networks \(customer) accepts calls from" }
-                ?? "\(customer) accepts calls only from its networks and no source address was given"
+            return "\(host.isEmpty ? "the empty From host" : host) is no customer's domain, so no credentials can be valid"
+        case .untrusted(let customer, let source):
+            let origin = source.map { "\($0) is outside \(customer)'s networks" } ?? "no source address was given"
+            return "\(origin) and the request carries no valid credentials of \(customer)"
         case .foreignDomain(let host, let owner, let customer):
             return "\(host) is \(owner)'s domain; \(customer) cannot call into it directly"
         }

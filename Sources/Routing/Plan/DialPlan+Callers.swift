@@ -21,7 +21,7 @@ extension DialPlan {
 
     /// True when `source` lies in any customer's `networks`: such sources are exempt from rate limits.
     public func isInAnyNetwork(_ source: IPAddress) -> Bool {
-        customers.contains { customer in customer.networks.contains { $0.contains(source) } }
+        allNetworks.contains { $0.contains(source) }
     }
 
     /// The stored HA1 of one extension of the caller's customer for one algorithm key ("sha256", "md5").

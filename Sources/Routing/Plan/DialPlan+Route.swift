@@ -1,16 +1,19 @@
 /// The routing rules of a customer group dial plan (see README "Routing rules").
 extension DialPlan {
     public func route(_ call: CallRequest) -> Decision {
+        // Untrusted callers are challenged whether or not the domain exists, in the realm the caller
+        // named: the answer tells a scanner nothing about which domains, extensions or numbers exist.
         guard let callerIndex = domainOwners[Self.lowercasedHost(call.fromHost)] else {
-            return Decision(outcome: .forbidden(.unknownCaller), callerID: nil, explanation: .unknownCaller(host: call.fromHost))
+            return Decision(
+                outcome: .unauthenticated(realm: Self.lowercasedHost(call.fromHost)), callerID: nil,
+                explanation: .unknownCaller(host: call.fromHost))
         }
         let caller = customers[Int(callerIndex)]
-        if !caller.networks.isEmpty {
-            guard let source = call.source, caller.networks.contains(where: { $0.contains(source) }) else {
-                return Decision(
-                    outcome: .forbidden(.sourceNotAllowed), callerID: caller.id,
-                    explanation: .sourceNotAllowed(customer: caller.name, source: call.source?.description))
-            }
+        let fromNetwork = call.source.map { source in caller.networks.contains { $0.contains(source) } } ?? false
+        guard fromNetwork || call.authenticated else {
+            return Decision(
+                outcome: .unauthenticated(realm: caller.realm), callerID: nil,
+                explanation: .untrusted(customer: caller.name, source: call.source?.description))
         }
         if let host = call.requestURIHost, let owner = domainOwners[Self.lowercasedHost(host)], owner != callerIndex {
             return Decision(

@@ -7,6 +7,8 @@ public final class DialPlan: Sendable {
     let packed: PackedTrie
     let entries: [DialEntry]
     public let summary: PlanSummary
+    /// Every customer's networks, for the rate-limit exemption check on every datagram.
+    let allNetworks: [IPNetwork]
 
     init(customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry], summary: PlanSummary) {
         self.customers = customers
@@ -14,6 +16,8 @@ public final class DialPlan: Sendable {
         self.packed = packed
         self.entries = entries
         self.summary = summary
+        var seen = Set<IPNetwork>()
+        self.allNetworks = customers.flatMap(\.networks).filter { seen.insert($0).inserted }
     }
 
     /// Ids of the customers, in load order (file-name order).
@@ -32,11 +36,15 @@ public struct CallRequest: Sendable {
     public var source: IPAddress?
     public var requestURIHost: String?
     public var dialled: String
+    /// True when the request carried valid digest credentials of the From user of the From host's
+    /// customer (checked by the SIP front). Without them only the customer's `networks` are trusted.
+    public var authenticated: Bool
 
-    public init(fromHost: String, source: IPAddress? = nil, requestURIHost: String? = nil, dialled: String) {
+    public init(fromHost: String, source: IPAddress? = nil, requestURIHost: String? = nil, dialled: String, authenticated: Bool = false) {
         self.fromHost = fromHost
         self.source = source
         self.requestURIHost = requestURIHost
         self.dialled = dialled
+        self.authenticated = authenticated
     }
 }

@@ -4,6 +4,7 @@ import Synchronization
 public final class Counters: Sendable {
     public enum Name: Int, CaseIterable, Sendable, CustomStringConvertible {
         case requests, responsesSent, responsesIgnored, dropped, oversized, sendErrors
+        case rateLimited, banned, authenticationFailures
 
         public var description: String {
             switch self {
@@ -13,6 +14,9 @@ public final class Counters: Sendable {
             case .dropped: return "unparseable_dropped"
             case .oversized: return "oversized_dropped"
             case .sendErrors: return "send_errors"
+            case .rateLimited: return "rate_limited_dropped"
+            case .banned: return "banned_dropped"
+            case .authenticationFailures: return "authentication_failures"
             }
         }
     }
@@ -24,6 +28,9 @@ public final class Counters: Sendable {
     private let dropped = Atomic(0)
     private let oversized = Atomic(0)
     private let sendErrors = Atomic(0)
+    private let rateLimited = Atomic(0)
+    private let banned = Atomic(0)
+    private let authenticationFailures = Atomic(0)
 
     public init() {}
 
@@ -35,11 +42,14 @@ public final class Counters: Sendable {
         case .dropped: return body(dropped)
         case .oversized: return body(oversized)
         case .sendErrors: return body(sendErrors)
+        case .rateLimited: return body(rateLimited)
+        case .banned: return body(banned)
+        case .authenticationFailures: return body(authenticationFailures)
         }
     }
 
     public func increment(_ name: Name) {
-        withCounter(name) { $0.wrappingAdd(1, ordering: .relaxed) }
+        withCounter(name) { _ = $0.wrappingAdd(1, ordering: .relaxed) }
     }
 
     public subscript(_ name: Name) -> Int {

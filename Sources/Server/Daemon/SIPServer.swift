@@ -11,6 +11,8 @@ public final class SIPServer: Sendable {
     private let listeners: [UDPListener]
     private let logger: Logger
     private let listenAddresses: [ListenAddress]
+    /// The settings the daemon started with; those outside the dial plan apply at the next restart.
+    private let serverSettings: ServerSettings
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
     public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], logger: Logger) throws {
@@ -18,7 +20,10 @@ public final class SIPServer: Sendable {
         self.logger = logger
         self.listenAddresses = listen
         plans = PlanStore(configuration.plan)
-        let handler = RequestHandler(plans: plans, counters: counters, logger: logger)
+        let handler = RequestHandler(
+            plans: plans, counters: counters, logger: logger, limits: configuration.server.limits,
+            nonceLifetime: configuration.server.nonceLifetime)
+        serverSettings = configuration.server
         var listeners: [UDPListener] = []
         for address in listen {
             guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
@@ -55,6 +60,9 @@ public final class SIPServer: Sendable {
             logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])
             if configuration.server.listen != listenAddresses {
                 logger.warning("listen addresses changed in switchd.toml; they take effect at the next restart")
+            }
+            if configuration.server.limits != serverSettings.limits || configuration.server.nonceLifetime != serverSettings.nonceLifetime {
+                logger.warning("[limits] or [auth] changed in switchd.toml; they take effect at the next restart")
             }
             return true
         } catch {

@@ -1,3 +1,5 @@
+import Auth
+import Foundation
 import Logging
 import Routing
 import SIP
@@ -8,23 +10,40 @@ public struct Reply: Sendable {
     public let destination: SocketAddress
 }
 
-/// Turns one datagram into at most one reply. Stateless: the same datagram always gets the same
-/// answer (retransmissions included), and nothing here blocks or keeps per-call state.
+/// Turns one datagram into at most one reply. Nothing here blocks; the only state is the bounded
+/// per-address protection table (rate limits, bans) and the nonce-count replay table.
 public final class RequestHandler: Sendable {
     private let plans: PlanStore
     private let counters: Counters
     private let logger: Logger
     private let toTags: ToTagGenerator
+    private let sources: SourceGuard
+    private let trust: TrustGate
+    private let clock: @Sendable () -> Double
 
-    public init(plans: PlanStore, counters: Counters, logger: Logger) {
+    /// `clock` returns seconds (wall time: nonces carry it); tests pass their own.
+    public init(
+        plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
+        nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         SIPParser.initialize()
         self.plans = plans
         self.counters = counters
         self.logger = logger
         self.toTags = ToTagGenerator()
+        self.sources = SourceGuard(settings: limits)
+        self.trust = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime)))
+        self.clock = clock
     }
 
     public func handle(_ datagram: [UInt8], from source: SocketAddress) -> Reply? {
+        let now = clock()
+        let plan = plans.plan
+        let sourceIP = source.ipAddress
+        // Trusted networks (an SBC, the PBX itself) are exempt from rate limits and bans.
+        let exempt = plan.isInAnyNetwork(sourceIP)
+        if !exempt, !admit(sourceIP, now: now) { return nil }
         switch SIPParser.parse(datagram) {
         case .response:
             counters.increment(.responsesIgnored)
@@ -48,7 +67,8 @@ public final class RequestHandler: Sendable {
             return Reply(bytes: bytes, destination: destination.address)
         case .request(let request):
             counters.increment(.requests)
-            guard let response = respond(to: request, source: source) else { return nil }
+            let context = RequestContext(source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt)
+            guard let response = respond(to: request, context) else { return nil }
             let destination = ResponseDestination(topVia: request.vias.first, source: source)
             let tag = request.to.tag == nil ? toTags.tag(
                 branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID,
@@ -58,8 +78,16 @@ public final class RequestHandler: Sendable {
         }
     }
 
+    struct RequestContext {
+        let source: SocketAddress
+        let sourceIP: IPAddress
+        let plan: DialPlan
+        let now: Double
+        let exempt: Bool
+    }
+
     /// Method dispatch and the RFC 3261 §8.2 checks, in the order the RFC gives them.
-    func respond(to request: SIPRequest, source: SocketAddress) -> SIPResponse? {
+    func respond(to request: SIPRequest, _ context: RequestContext) -> SIPResponse? {
         let method = request.method
         // A stateless redirect server has no transaction to acknowledge or cancel.
         if method == "ACK" || method == "CANCEL" { return nil }
@@ -77,21 +105,72 @@ public final class RequestHandler: Sendable {
         guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
         // This server supports no extensions: any Require is refused (§8.2.2.3).
         if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
+        // A keep-alive says only that the server is up: nothing about customers or extensions.
         if method == "OPTIONS", request.requestURI.user == nil { return ResponseCatalog.keepAlive }
 
+        let now = Int(context.now)
+        let verdict = trust.evaluate(request, source: context.sourceIP, plan: context.plan, now: now) {
+            noteAuthenticationFailure(context)
+        }
+        switch verdict {
+        case .challenge(let realm, let stale):
+            logDecision(request, context, status: 401, caller: nil, detail: "not trusted: challenged")
+            return ResponseCatalog.challenge(trust.verifier.challenges(realm: realm, now: now, stale: stale))
+        case .identityMismatch:
+            logDecision(request, context, status: 403, caller: nil, detail: "credentials of another user than the From user")
+            return ResponseCatalog.identityMismatch
+        case .trusted:
+            break
+        }
         let call = CallRequest(
-            fromHost: request.from.uri?.host ?? "", source: source.ipAddress,
-            requestURIHost: request.requestURI.host, dialled: Self.dialledNumber(request.requestURI.user))
-        let decision = plans.plan.route(call)
-        if logger.logLevel <= .info {
-            logger.info("routed", metadata: [
-                "sip.call_id": "\(request.callID)", "sip.method": "\(method)", "sip.source": "\(source)",
-                "route.caller": "\(decision.callerID ?? "-")", "route.dialled": "\(call.dialled)",
-                "route.status": "\(decision.status)", "route.contact": "\(decision.contact ?? "-")",
-                "route.reason": "\(decision.reason)",
+            fromHost: request.from.uri?.host ?? "", source: context.sourceIP,
+            requestURIHost: request.requestURI.host, dialled: Self.dialledNumber(request.requestURI.user),
+            authenticated: true)
+        let decision = context.plan.route(call)
+        logDecision(request, context, status: decision.status, caller: decision.callerID, detail: decision.reason,
+                    dialled: call.dialled, contact: decision.contact)
+        return ResponseCatalog.response(for: decision) { realm in trust.verifier.challenges(realm: realm, now: now, stale: false) }
+    }
+
+    private func admit(_ source: IPAddress, now: Double) -> Bool {
+        switch sources.admit(source, now: now) {
+        case .allowed:
+            return true
+        case .rateLimited(let summary):
+            counters.increment(.rateLimited)
+            if let summary {
+                logger.warning("rate limit: dropping requests", metadata: ["sip.source": "\(source)", "dropped": "\(summary)"])
+            }
+            return false
+        case .banned(let summary):
+            counters.increment(.banned)
+            if let summary {
+                logger.warning("banned address: dropping requests", metadata: ["sip.source": "\(source)", "dropped": "\(summary)"])
+            }
+            return false
+        }
+    }
+
+    private func noteAuthenticationFailure(_ context: RequestContext) {
+        counters.increment(.authenticationFailures)
+        guard !context.exempt else { return }
+        if sources.recordAuthenticationFailure(context.sourceIP, now: context.now) {
+            logger.warning("too many authentication failures: address banned", metadata: [
+                "sip.source": "\(context.sourceIP)", "ban_seconds": "\(Int(sources.settings.banSeconds))",
             ])
         }
-        return ResponseCatalog.response(for: decision)
+    }
+
+    private func logDecision(
+        _ request: SIPRequest, _ context: RequestContext, status: Int, caller: String?, detail: String,
+        dialled: String? = nil, contact: String? = nil
+    ) {
+        guard logger.logLevel <= .info else { return }
+        logger.info("routed", metadata: [
+            "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
+            "route.caller": "\(caller ?? "-")", "route.dialled": "\(dialled ?? Self.dialledNumber(request.requestURI.user))",
+            "route.status": "\(status)", "route.contact": "\(contact ?? "-")", "route.reason": "\(detail)",
+        ])
     }
 
     /// The Request-URI user part as digits: %-escapes decoded (a phone may escape `#` as %23), and

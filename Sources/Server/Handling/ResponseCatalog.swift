@@ -20,10 +20,13 @@ enum ResponseCatalog {
         case missingMaxForwards
     }
 
-    static func response(for decision: Decision) -> SIPResponse {
+    /// `challenges` makes the `WWW-Authenticate` values for a 401 (fresh nonce each time).
+    static func response(for decision: Decision, challenges: (_ realm: String) -> [String]) -> SIPResponse {
         switch decision.outcome {
         case .redirect(let contact):
             return SIPResponse(status: 302, reasonPhrase: "Moved Temporarily", headers: [("Contact", "<\(contact)>")])
+        case .unauthenticated(let realm):
+            return challenge(challenges(realm))
         case .forbidden(let cause):
             return SIPResponse(status: 403, reasonPhrase: phrase(for: cause))
         case .notFound:
@@ -35,12 +38,19 @@ enum ResponseCatalog {
 
     static func phrase(for cause: Decision.ForbiddenCause) -> String {
         switch cause {
-        case .unknownCaller: return "Unknown Caller Domain"
-        case .sourceNotAllowed: return "Source Address Not Allowed"
         case .foreignDomain: return "Domain Of Another Customer"
         case .trunkOfAnotherCustomer: return "Trunk Of Another Customer"
         }
     }
+
+    /// 401 with one `WWW-Authenticate` per algorithm. Identical for every untrusted request but for the
+    /// nonce, so it reveals nothing about callers, extensions or numbers.
+    static func challenge(_ values: [String]) -> SIPResponse {
+        SIPResponse(status: 401, reasonPhrase: "Unauthorized", headers: values.map { ("WWW-Authenticate", $0) })
+    }
+
+    /// Valid credentials, but of another user than the From user.
+    static let identityMismatch = SIPResponse(status: 403, reasonPhrase: "Credentials Of Another User")
 
     static func response(for error: ProtocolError) -> SIPResponse {
         switch error {

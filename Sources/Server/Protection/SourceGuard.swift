@@ -20,33 +20,53 @@ public final class SourceGuard: Sendable {
         var refilledAt: Double
         var failures = 0
         var failureWindowStart: Double
-        var bannedUntil: Double = 0
         var droppedSinceSummary = 0
         var lastSummaryAt: Double = -.infinity
     }
 
+    /// Everything behind one lock: the per-address buckets, the bans (in a table of their own, so that a
+    /// flood of new addresses evicting old buckets cannot lift a ban), and one bucket shared by all
+    /// untrusted traffic, so that many addresses each within its own rate cannot saturate the daemon.
+    private struct Tables {
+        var sources: BoundedTable<IPAddress, State>
+        var bans: BoundedTable<IPAddress, Double>
+        var sharedTokens: Double
+        var sharedRefilledAt: Double
+    }
+
     public let settings: LimitSettings
-    private let table: Mutex<BoundedTable<IPAddress, State>>
+    private let tables: Mutex<Tables>
 
     public init(settings: LimitSettings) {
         self.settings = settings
-        table = Mutex(BoundedTable(capacity: settings.maxTrackedAddresses))
+        tables = Mutex(Tables(
+            sources: BoundedTable(capacity: settings.maxTrackedAddresses),
+            bans: BoundedTable(capacity: settings.maxTrackedAddresses),
+            sharedTokens: settings.untrustedBurst, sharedRefilledAt: -.infinity))
     }
 
     /// Decides whether a request from `source` at time `now` (seconds) may be handled.
     public func admit(_ source: IPAddress, now: Double) -> Admission {
-        table.withLock { table in
-            var state = table[source] ?? State(tokens: settings.burst, refilledAt: now, failureWindowStart: now)
-            defer { table[source] = state }
-            if state.bannedUntil > now {
-                return .banned(summary: Self.noteDrop(&state, now: now, interval: settings.logInterval))
+        tables.withLock { tables in
+            var state = tables.sources[source] ?? State(tokens: settings.burst, refilledAt: now, failureWindowStart: now)
+            defer { tables.sources[source] = state }
+            if let until = tables.bans[source] {
+                if until > now {
+                    return .banned(summary: Self.noteDrop(&state, now: now, interval: settings.logInterval))
+                }
+                tables.bans[source] = nil
             }
             state.tokens = min(settings.burst, state.tokens + (now - state.refilledAt) * settings.rate)
             state.refilledAt = now
-            guard state.tokens >= 1 else {
+            tables.sharedTokens = min(
+                settings.untrustedBurst,
+                tables.sharedTokens + max(0, now - tables.sharedRefilledAt) * settings.untrustedRate)
+            tables.sharedRefilledAt = now
+            guard state.tokens >= 1, tables.sharedTokens >= 1 else {
                 return .rateLimited(summary: Self.noteDrop(&state, now: now, interval: settings.logInterval))
             }
             state.tokens -= 1
+            tables.sharedTokens -= 1
             return .allowed
         }
     }
@@ -54,22 +74,22 @@ public final class SourceGuard: Sendable {
     /// Counts one failed authentication; returns true when this failure starts a ban.
     @discardableResult
     public func recordAuthenticationFailure(_ source: IPAddress, now: Double) -> Bool {
-        table.withLock { table in
-            var state = table[source] ?? State(tokens: settings.burst, refilledAt: now, failureWindowStart: now)
-            defer { table[source] = state }
+        tables.withLock { tables in
+            var state = tables.sources[source] ?? State(tokens: settings.burst, refilledAt: now, failureWindowStart: now)
+            defer { tables.sources[source] = state }
             if now - state.failureWindowStart > settings.failureWindow {
                 state.failures = 0
                 state.failureWindowStart = now
             }
             state.failures += 1
-            guard state.failures >= settings.authFailuresBeforeBan, state.bannedUntil <= now else { return false }
-            state.bannedUntil = now + settings.banSeconds
+            guard state.failures >= settings.authFailuresBeforeBan, (tables.bans[source] ?? 0) <= now else { return false }
+            tables.bans[source] = now + settings.banSeconds
             state.failures = 0
             return true
         }
     }
 
-    public var trackedAddresses: Int { table.withLock { $0.count } }
+    public var trackedAddresses: Int { tables.withLock { $0.sources.count } }
 
     private static func noteDrop(_ state: inout State, now: Double, interval: Double) -> Int? {
         state.droppedSinceSummary += 1

@@ -39,7 +39,9 @@ struct TrustGate: Sendable {
         var stale = false
         for value in request.authorization {
             guard let header = AuthorizationHeader.parse(value), header.realm.lowercased() == caller.realm else { continue }
-            let verdict = verifier.verify(header, method: request.method, realm: caller.realm, now: now) { algorithm in
+            let verdict = verifier.verify(
+                header, method: request.method, requestURI: request.requestURIText, realm: caller.realm, now: now
+            ) { algorithm in
                 plan.storedHA1(for: caller, user: header.username, algorithm: algorithm.credentialKey)
             }
             switch verdict {

@@ -23,8 +23,9 @@ final class UDPSocket: @unchecked Sendable {
                 // An IPv6 listen address serves IPv6 only; IPv4 gets its own listen entry.
                 try SystemCalls.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1)
             }
-            // Room for bursts: the default receive buffer drops datagrams under load tests.
-            try? SystemCalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: 4 << 20)
+            // Room for bursts (the default drops datagrams under load tests), but not so much that a
+            // flood queues seconds of work ahead of the trusted callers' requests.
+            try? SystemCalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: 1 << 20)
             try SystemCalls.setNonBlocking(fd)
             try SystemCalls.bind(fd, address)
             self.localAddress = try SystemCalls.localAddress(fd)

@@ -5,6 +5,7 @@ enum DecisionFormat {
     static func statusLine(_ decision: Decision) -> String {
         switch decision.outcome {
         case .redirect(let contact): return "302 \(contact)"
+        case .unauthenticated: return "401 Unauthorized"
         case .forbidden: return "403 Forbidden"
         case .notFound: return "404 Not Found"
         case .addressIncomplete: return "484 Address Incomplete"

@@ -20,6 +20,9 @@ struct RouteCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on a single line.")
     var json = false
 
+    @Flag(help: "Route as if the request carried valid digest credentials of the From user (a phone outside the customer's networks).")
+    var authenticated = false
+
     @Argument(help: "The dialled digits (the Request-URI user part).")
     var digits: String
 
@@ -42,7 +45,7 @@ struct RouteCommand: ParsableCommand {
         }
         let call = CallRequest(
             fromHost: URIHost.extract(from)!, source: source.flatMap(IPAddress.init), requestURIHost: ruriHost,
-            dialled: digits)
+            dialled: digits, authenticated: authenticated)
         let decision = configuration.plan.route(call)
         print(json ? DecisionFormat.json(decision) : DecisionFormat.text(decision))
     }

@@ -133,9 +133,12 @@ struct Dial: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(from) dials \(dialled.debugDescription) -> \(expect.status)" }
 }
 
-func route(from: String, source: String? = nil, ruriHost: String? = nil, _ dialled: String) -> Decision {
+/// Routes as the SIP front does for a trusted caller: `authenticated` says the request carried valid
+/// credentials (the default, so dial-plan tests need no networks); trust tests pass false.
+func route(from: String, source: String? = nil, ruriHost: String? = nil, authenticated: Bool = true, _ dialled: String) -> Decision {
     harborPlan.route(CallRequest(
-        fromHost: from, source: source.map { IPAddress($0)! }, requestURIHost: ruriHost, dialled: dialled))
+        fromHost: from, source: source.map { IPAddress($0)! }, requestURIHost: ruriHost, dialled: dialled,
+        authenticated: authenticated))
 }
 
 /// The decision as one comparable value: `#expect(summary(d) == expected.description)` shows both sides.
