@@ -63,10 +63,9 @@ extension DialPlan {
         let suffix = { (offset: Int) in Substring(utf8[utf8.index(utf8.startIndex, offsetBy: offset)...]) }
         switch match {
         case .number(let entryIndex, let start, let via):
-            let entry = entries[Int(entryIndex)]
-            guard case .extensionContact(let template, let isRange) = entry.kind else { break }
+            let target = targets[Int(entryIndex)]
             let number = suffix(start)
-            let range = isRange ? entry.key : nil
+            let range = target.isRange ? target.key : nil
             let explanation: Explanation
             if via != DialTrie.none {
                 let access = entries[Int(via)]
@@ -75,14 +74,13 @@ extension DialPlan {
             } else {
                 explanation = .ownExtension(customer: caller.name, dialled: String(number), range: range)
             }
-            return Decision(outcome: .redirect(contact: template.render(number)), callerID: caller.id, explanation: explanation)
+            return Decision(outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation)
         case .trunk(let entryIndex, let numberStart):
-            let entry = entries[Int(entryIndex)]
-            guard case .trunk(let gateway) = entry.kind else { break }
+            let target = targets[Int(entryIndex)]
             let number = suffix(numberStart)
             return Decision(
-                outcome: .redirect(contact: gateway.render(number)), callerID: caller.id,
-                explanation: .trunk(customer: caller.name, code: entry.key, number: number))
+                outcome: .redirect(contact: target.render(number)), callerID: caller.id,
+                explanation: .trunk(customer: caller.name, code: target.key, number: number))
         case .foreignTrunk(let via, let trunkIndex):
             let access = entries[Int(via)]
             return Decision(

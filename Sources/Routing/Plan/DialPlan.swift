@@ -6,6 +6,8 @@ public final class DialPlan: Sendable {
     /// Routing reads this packed copy; `CompiledCustomer.root` indexes into it.
     let packed: PackedTrie
     let entries: [DialEntry]
+    /// The redirect data of `entries`, flat, for the hot path.
+    let targets: ContiguousArray<RouteTarget>
     public let summary: PlanSummary
     /// Every customer's networks, for the rate-limit exemption check on every datagram.
     let allNetworks: [IPNetwork]
@@ -15,6 +17,7 @@ public final class DialPlan: Sendable {
         self.domainOwners = domainOwners
         self.packed = packed
         self.entries = entries
+        self.targets = ContiguousArray(entries.map(RouteTarget.init))
         self.summary = summary
         var seen = Set<IPNetwork>()
         self.allNetworks = customers.flatMap(\.networks).filter { seen.insert($0).inserted }
