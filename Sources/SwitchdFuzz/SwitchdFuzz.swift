@@ -60,13 +60,17 @@ enum FuzzTarget {
             exit(2)
         }
         let logger = Logger(label: "fuzz", factory: { _ in DiscardingLogHandler() })
-        // The untrusted source must never be rate-limited or banned, or most inputs would stop at the
-        // guard; the guard's bookkeeping still runs for each of them.
+        // The untrusted source must never be rate-limited or banned (the clock below never advances, so
+        // no bucket would ever refill), or most inputs would stop at the guard; its bookkeeping still
+        // runs for each of them.
         var limits = LimitSettings()
         limits.rate = 1e12
         limits.burst = 1e12
         limits.authFailuresBeforeBan = .max
-        // A fixed clock and nonce secret make every input's outcome reproducible (nonces included).
+        limits.untrustedRate = 1e12
+        limits.untrustedBurst = 1e12
+        // A fixed clock and nonce secret: the digest seeds carry nonces minted with them (see
+        // fuzz/make-digest-seeds.py), and outcomes do not depend on when an input runs.
         return RequestHandler(
             plans: PlanStore(configuration.plan), counters: Counters(), logger: logger, limits: limits,
             nonceSecret: [UInt8](repeating: 0x5A, count: 32), clock: { fixedTime })

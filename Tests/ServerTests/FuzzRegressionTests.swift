@@ -25,6 +25,8 @@ struct FuzzRegressionTests {
         limits.rate = 1e12
         limits.burst = 1e12
         limits.authFailuresBeforeBan = .max
+        limits.untrustedRate = 1e12
+        limits.untrustedBurst = 1e12
         return RequestHandler(
             plans: PlanStore(configuration.plan), counters: Counters(),
             logger: Logger(label: "fuzz-regression", factory: { _ in DiscardingLogHandler() }), limits: limits,

@@ -4,7 +4,7 @@ import Synchronization
 public final class Counters: Sendable {
     public enum Name: Int, CaseIterable, Sendable, CustomStringConvertible {
         case requests, responsesSent, responsesIgnored, dropped, oversized, sendErrors
-        case rateLimited, banned, authenticationFailures
+        case rateLimited, banned, authenticationFailures, oversizedReplies
 
         public var description: String {
             switch self {
@@ -17,6 +17,7 @@ public final class Counters: Sendable {
             case .rateLimited: return "rate_limited_dropped"
             case .banned: return "banned_dropped"
             case .authenticationFailures: return "authentication_failures"
+            case .oversizedReplies: return "oversized_replies_dropped"
             }
         }
     }
@@ -31,6 +32,7 @@ public final class Counters: Sendable {
     private let rateLimited = Atomic(0)
     private let banned = Atomic(0)
     private let authenticationFailures = Atomic(0)
+    private let oversizedReplies = Atomic(0)
 
     public init() {}
 
@@ -45,6 +47,7 @@ public final class Counters: Sendable {
         case .rateLimited: return body(rateLimited)
         case .banned: return body(banned)
         case .authenticationFailures: return body(authenticationFailures)
+        case .oversizedReplies: return body(oversizedReplies)
         }
     }
 

@@ -37,7 +37,21 @@ public final class RequestHandler: Sendable {
         self.clock = clock
     }
 
+    /// The largest UDP payload over IPv4 (65,535 - 8 - 20). A response this large cannot be sent: RFC 3261
+    /// §18.1.1 would switch to TCP, which a UDP-only server cannot, so it is dropped and counted.
+    public static let maximumReply = 65_507
+
     public func handle(_ datagram: [UInt8], from source: SocketAddress) -> Reply? {
+        guard let reply = answer(datagram, from: source) else { return nil }
+        guard reply.bytes.count <= Self.maximumReply else {
+            counters.increment(.oversizedReplies)
+            logger.debug("response too large for UDP: dropped", metadata: ["sip.source": "\(source)", "bytes": "\(reply.bytes.count)"])
+            return nil
+        }
+        return reply
+    }
+
+    private func answer(_ datagram: [UInt8], from source: SocketAddress) -> Reply? {
         let now = clock()
         let plan = plans.plan
         let sourceIP = source.ipAddress
