@@ -14,7 +14,7 @@ gcc -shared -fPIC -O2 scripts/valgrind/sigsuspend_copy.c -o "$work/sigsuspend_co
 LD_PRELOAD="$work/sigsuspend_copy.so" valgrind --leak-check=full --errors-for-leak-kinds=definite \
     "$work/tests.xctest" --testing-library swift-testing --filter parseRespondLoop \
     > "$work/valgrind.log" 2>&1 || true
-grep -E "definitely lost|indirectly lost|possibly lost|still reachable|ERROR SUMMARY|Test run" "$work/valgrind.log"
+grep -E "==[0-9]+== +(definitely lost|indirectly lost|possibly lost|still reachable):|ERROR SUMMARY|Test run" "$work/valgrind.log"
 grep -q "Test run with 1 test .*passed" "$work/valgrind.log" || { echo "the test did not pass under valgrind" >&2; exit 1; }
 # Swift's runtime keeps one-time caches ("possibly lost"/"still reachable"); a definite leak is ours.
 grep -q "definitely lost: 0 bytes" "$work/valgrind.log" || { echo "valgrind found a definite leak" >&2; exit 1; }
