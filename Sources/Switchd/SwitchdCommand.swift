@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Routing
 
 @main
 struct SwitchdCommand: ParsableCommand {
@@ -29,4 +30,14 @@ struct SwitchdCommand: ParsableCommand {
 struct ConfOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The configuration directory.", valueName: "DIR"))
     var conf: String = "conf"
+
+    /// Loads and validates the directory; on failure prints every problem to stderr and exits 1.
+    func load() throws -> Configuration {
+        do {
+            return try ConfigLoader.load(directory: conf)
+        } catch {
+            printErrors(error)
+            throw ExitCode.failure
+        }
+    }
 }

@@ -9,13 +9,8 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var options: ConfOptions
 
     func run() throws {
-        do {
-            let configuration = try ConfigLoader.load(directory: options.conf)
-            print("\(options.conf): OK: \(configuration.plan.summary)")
-        } catch {
-            printErrors(error)
-            throw ExitCode.failure
-        }
+        let configuration = try options.load()
+        print("\(options.conf): OK: \(configuration.plan.summary)")
     }
 }
 

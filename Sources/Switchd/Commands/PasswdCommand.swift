@@ -22,13 +22,7 @@ struct PasswdCommand: ParsableCommand {
     var ext: String
 
     func run() throws {
-        let configuration: Configuration
-        do {
-            configuration = try ConfigLoader.load(directory: options.conf)
-        } catch {
-            printErrors(error)
-            throw ExitCode.failure
-        }
+        let configuration = try options.load()
         let plan = configuration.plan
         guard let realm = plan.realm(ofCustomer: customer) else {
             printToStandardError("error: no customer \"\(customer)\" in \(options.conf)/customers/")

@@ -36,13 +36,7 @@ struct RouteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration: Configuration
-        do {
-            configuration = try ConfigLoader.load(directory: options.conf)
-        } catch {
-            printErrors(error)
-            throw ExitCode.failure
-        }
+        let configuration = try options.load()
         let call = CallRequest(
             fromHost: URIHost.extract(from)!, source: source.flatMap(IPAddress.init), requestURIHost: ruriHost,
             dialled: digits, authenticated: authenticated)

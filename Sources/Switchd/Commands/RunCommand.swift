@@ -43,13 +43,7 @@ struct RunCommand: ParsableCommand {
         }
         let logger = Logger(label: "switchd")
 
-        let configuration: Configuration
-        do {
-            configuration = try ConfigLoader.load(directory: options.conf)
-        } catch {
-            printErrors(error)
-            throw ExitCode.failure
-        }
+        let configuration = try options.load()
         let addresses = listen.isEmpty
             ? configuration.server.listen
             : listen.compactMap { try? ListenAddress.parse($0).get() }
