@@ -11,7 +11,7 @@ RUN_PACKAGES := libosip2-dev pkg-config
 TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv
 FUZZ_SECONDS ?= 60
 
-.PHONY: run test build release deps-run deps-test unit-test sipp-test security-test fuzz bench check clean
+.PHONY: run test build release deps-run deps-test unit-test sipp-test daemon-test security-test fuzz bench check clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,13 +45,17 @@ unit-test: build
 sipp-test: build
 	bash Tests/sipp/run.sh $$($(SWIFT) build --show-bin-path)/switchd
 
+# The daemon as a process: SIGHUP reloads (a bad conf keeps the old plan), SIGTERM stops cleanly.
+daemon-test: build
+	bash Tests/daemon/signals.sh $$($(SWIFT) build --show-bin-path)/switchd
+
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered).
 security-test: deps-test
 	$(SWIFT) build -c release --product switchd
 	bash Tests/security/run.sh $$($(SWIFT) build -c release --show-bin-path)/switchd
 
-test: unit-test sipp-test security-test
+test: unit-test sipp-test daemon-test security-test
 
 # libFuzzer + AddressSanitizer over parse/validate/route/respond, seeded with the torture messages.
 fuzz: deps-run

@@ -10,7 +10,6 @@ public final class SIPServer: Sendable {
     private let plans: PlanStore
     private let listeners: [UDPListener]
     private let logger: Logger
-    private let listenAddresses: [ListenAddress]
     /// The settings the daemon started with; those outside the dial plan apply at the next restart.
     private let serverSettings: ServerSettings
 
@@ -18,7 +17,6 @@ public final class SIPServer: Sendable {
     public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], logger: Logger) throws {
         self.configDirectory = configDirectory
         self.logger = logger
-        self.listenAddresses = listen
         plans = PlanStore(configuration.plan)
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: configuration.server.limits,
@@ -58,7 +56,8 @@ public final class SIPServer: Sendable {
             let configuration = try ConfigLoader.load(directory: configDirectory)
             plans.replace(with: configuration.plan)
             logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])
-            if configuration.server.listen != listenAddresses {
+            // Compared with the file as it was at start, not with --listen, which overrides it anyway.
+            if configuration.server.listen != serverSettings.listen {
                 logger.warning("listen addresses changed in switchd.toml; they take effect at the next restart")
             }
             if configuration.server.limits != serverSettings.limits || configuration.server.nonceLifetime != serverSettings.nonceLifetime {
