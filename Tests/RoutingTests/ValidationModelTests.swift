@@ -3,17 +3,6 @@
 import Testing
 @testable import Routing
 
-private struct Random: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private struct Entries {
     var singles: [String] = []
     var ranges: [(low: String, high: String)] = []
@@ -53,7 +42,7 @@ private func hasConflict(_ own: Entries, otherCodes: [String]) -> Bool {
 /// A group of three members with random extensions, ranges, overrides, trunks and access codes (some
 /// of them prefixes of each other), and whether the pairwise reading of the rule finds a conflict.
 private func scenario(seed: UInt64) -> (files: [String: String], expectConflict: Bool) {
-        var random = Random(state: seed &* 7919)
+        var random = SeededRandom(state: seed &* 7919)
         func pick(_ characters: String) -> Character { characters.randomElement(using: &random)! }
         func string(_ length: Int, _ alphabet: String) -> String { String((0..<length).map { _ in pick(alphabet) }) }
 

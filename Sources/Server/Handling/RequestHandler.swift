@@ -73,9 +73,8 @@ public final class RequestHandler: Sendable {
                 "sip.status": "\(invalid.status)", "sip.problem": "\(invalid.reasonPhrase)",
             ])
             let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
-            let hasTag = invalid.toRaw.map(Self.hasTagParameter) ?? true
-            let tag = hasTag ? nil : toTags.tag(
-                branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
+            // The serialiser adds the tag only where the To can be split and has none.
+            let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
             let bytes = ResponseCatalog.invalid(invalid).serialize(
                 echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
             return Reply(bytes: bytes, destination: destination.address)
@@ -215,9 +214,5 @@ public final class RequestHandler: Sendable {
         case 0x61...0x66: return byte - 0x57
         default: return nil
         }
-    }
-
-    static func hasTagParameter(_ raw: String) -> Bool {
-        raw.lowercased().contains(";tag=")
     }
 }
