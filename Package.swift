@@ -39,6 +39,10 @@ let package = Package(
         ]),
         // Generates a large configuration and measures load time and routing decisions per second.
         .executableTarget(name: "RouteBench", dependencies: ["Routing"]),
+        // In-process cost of RequestHandler.handle per INVITE and per ACK (and a callgrind subject).
+        .executableTarget(name: "HandlerBench", dependencies: [
+            "Server", "Routing", .product(name: "Logging", package: "swift-log"),
+        ]),
         // libFuzzer target over RequestHandler.handle (fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer,address);
         // a plain build is a regression runner: `swift run SwitchdFuzz FILE...`.
         .executableTarget(

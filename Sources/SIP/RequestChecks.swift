@@ -31,14 +31,14 @@ enum RequestChecks {
             }
         }
         for kind in [HeaderKind.from, .to] {
-            guard let value = scanned.values(kind).first else { continue }
+            guard let value = scanned.firstBytes(kind) else { continue }
             guard NameAddrParts(value) != nil else { return .failure(.init("Malformed \(kind.displayName) Header")) }
             if hasCommaOutsideQuotesAndBrackets(value) {
                 return .failure(.init("Multiple Values In \(kind.displayName)"))
             }
         }
         // CSeq = 1*DIGIT LWS Method
-        let cseq = scanned.values(.cseq)[0]
+        guard let cseq = scanned.firstBytes(.cseq) else { return .failure(.init("Missing CSeq")) }
         let numberEnd = cseq.firstIndex(where: ASCII.isWhitespace) ?? cseq.endIndex
         let digits = cseq[..<numberEnd]
         guard !digits.isEmpty, digits.allSatisfy(ASCII.isDigit) else { return .failure(.init("Invalid CSeq Number")) }
@@ -52,11 +52,11 @@ enum RequestChecks {
         guard cseqMethod.elementsEqual(method.utf8) else { return .failure(.init("CSeq Method Mismatch")) }
 
         var values = CheckedValues(cseqNumber: UInt32(number), cseqMethod: method)
-        if let raw = scanned.values(.maxForwards).first {
+        if let raw = scanned.firstBytes(.maxForwards) {
             guard let mf = raw.parseDecimal(limit: 255) else { return .failure(.init("Invalid Max-Forwards")) }
             values.maxForwards = Int(mf)
         }
-        if let raw = scanned.values(.contentLength).first {
+        if let raw = scanned.firstBytes(.contentLength) {
             guard !raw.isEmpty, raw.allSatisfy(ASCII.isDigit) else { return .failure(.init("Invalid Content-Length")) }
             let available = scanned.bodyStart.map { datagramCount - $0 } ?? 0
             guard let length = raw.parseDecimal(limit: UInt64(available)) else {

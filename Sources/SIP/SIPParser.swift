@@ -25,41 +25,53 @@ public enum SIPParser {
         initialize()
         guard !datagram.isEmpty else { return .unrecoverable(reason: "Empty Datagram") }
         guard datagram.count <= maxMessageSize else { return .unrecoverable(reason: "Message Too Large") }
+        // Half of every call's datagrams are ACKs. Nothing in them can change the (empty) answer, so
+        // they skip the scanner, the checks and the Swift values: osip parses them, and that is all.
+        if let method = unansweredMethod(datagram) {
+            let problem = OsipMessage().flatMap { osip in
+                OsipInput.withParseableBytes(datagram, end: datagram.count, headerEnd: nil) { osip.parse($0) }
+            }
+            return .unanswered(method: method, problem: problem)
+        }
 
         let scanned = HeaderScanner.scan(datagram)
         let startLine = StartLine(scanned.startLine)
         if case .response = startLine { return .response }
 
-        // Without a usable top Via there is nowhere to send an answer (§18.2.2).
+        // Without a usable top Via there is nowhere to send an answer (§18.2.2). Only the top one is
+        // parsed here; the others are parsed by osip, or tolerantly when the request is refused.
         let viaValues = scanned.viaValues
-        let vias = viaValues.map { SIPVia.tolerant($0) ?? SIPVia(unparsedRaw: $0) }
-        guard let top = vias.first else { return .unrecoverable(reason: "No Via Header") }
-        guard !top.host.isEmpty else { return .unrecoverable(reason: "Unparsable Top Via") }
+        guard let topValue = viaValues.first else { return .unrecoverable(reason: "No Via Header") }
+        guard let top = SIPVia.tolerant(topValue), !top.host.isEmpty else {
+            return .unrecoverable(reason: "Unparsable Top Via")
+        }
 
-        var invalid = SIPInvalidRequest(
-            status: 400, reasonPhrase: "", vias: vias,
-            fromRaw: scanned.first(.from), toRaw: scanned.first(.to),
-            callID: scanned.first(.callID), cseqRaw: scanned.first(.cseq), method: nil)
-        invalid.echo = EchoedHeaders(scanned)
+        var refusedMethod: String?
+        /// The 400 (or 505) answer, with everything that could be recovered for echoing. Built only
+        /// when needed: most requests are valid, and these copies are half the cost of a parse.
         func refuse(_ reason: String, status: Int = 400, detail: String? = nil) -> SIPParseResult {
-            invalid.status = status
-            invalid.reasonPhrase = reason
-            invalid.detail = detail
+            let vias = [top] + viaValues.dropFirst().map { SIPVia.tolerant($0) ?? SIPVia(unparsedRaw: $0) }
+            var invalid = SIPInvalidRequest(
+                status: status, reasonPhrase: reason, vias: vias,
+                fromRaw: scanned.first(.from), toRaw: scanned.first(.to),
+                callID: scanned.first(.callID), cseqRaw: scanned.first(.cseq), method: refusedMethod, detail: detail)
+            invalid.echo = EchoedHeaders(scanned)
             return .invalid(invalid)
         }
 
-        let method: String, uriBytes: ArraySlice<UInt8>
+        let method: String, uriBytes: ArraySlice<UInt8>, requestURI: SIPURI
         switch startLine {
         case .response:
             return .response
-        case let .refused(refusedMethod, status, reason):
-            invalid.method = refusedMethod
+        case let .refused(method, status, reason):
+            refusedMethod = method
             return refuse(reason, status: status)
-        case let .request(m, uri):
+        case let .request(m, uri, parsed):
             method = m
             uriBytes = uri
+            requestURI = parsed
         }
-        invalid.method = method
+        refusedMethod = method
 
         let checked: CheckedValues
         switch RequestChecks.check(scanned, method: method, datagramCount: datagram.count) {
@@ -84,8 +96,7 @@ public enum SIPParser {
             return refuse("Malformed Via Header", detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
         }
 
-        let fromRaw = scanned.values(.from)[0], toRaw = scanned.values(.to)[0]
-        guard let requestURI = SIPURI.parse(uriBytes) else { return refuse("Malformed Request-URI") }
+        let fromRaw = scanned.firstBytes(.from) ?? [], toRaw = scanned.firstBytes(.to) ?? []
         var request = SIPRequest(
             method: method,
             requestURI: requestURI,
@@ -100,10 +111,20 @@ public enum SIPParser {
             contentLength: contentLength,
             bodyLength: available,
             authorization: scanned.values(.authorization).map(\.utf8String))
-        request.echo = invalid.echo
+        request.echo = EchoedHeaders(scanned)
         request.requestURIText = String(decoding: uriBytes, as: UTF8.self)
         return .request(request)
     }
+}
+
+/// "ACK " or "CANCEL " at the start of the request line (methods are case-sensitive, §7.1), after the
+/// empty lines §7.5 lets a sender put first.
+private func unansweredMethod(_ datagram: [UInt8]) -> String? {
+    guard let start = datagram.firstIndex(where: { $0 != ASCII.cr && $0 != ASCII.lf }) else { return nil }
+    let line = datagram[start...]
+    if line.starts(with: "ACK ".utf8) { return "ACK" }
+    if line.starts(with: "CANCEL ".utf8) { return "CANCEL" }
+    return nil
 }
 
 extension SIPNameAddr {

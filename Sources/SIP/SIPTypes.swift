@@ -12,6 +12,9 @@ public enum SIPParseResult: Sendable {
     case invalid(SIPInvalidRequest)
     /// Nothing to answer to (no Via recoverable, not SIP at all): drop and count.
     case unrecoverable(reason: String)
+    /// An ACK or CANCEL: a stateless server answers neither, well-formed or not (RFC 3261 §17.2.3 and
+    /// §9.2: there is no transaction to match), so only osip's verdict is kept: nil, or its complaint.
+    case unanswered(method: String, problem: String?)
 }
 
 /// A SIP, SIPS, tel or other URI as written in the message.

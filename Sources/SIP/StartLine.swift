@@ -4,7 +4,7 @@
 
 enum StartLine {
     case response
-    case request(method: String, uri: ArraySlice<UInt8>)
+    case request(method: String, uri: ArraySlice<UInt8>, parsed: SIPURI)
     /// A request line we must refuse; `status` is 400 or 505.
     case refused(method: String?, status: Int, reason: String)
 
@@ -45,10 +45,10 @@ enum StartLine {
             self = .refused(method: method, status: 400, reason: "Request-URI In Angle Brackets")
             return
         }
-        guard SIPURI.parse(uri) != nil else {
+        guard let parsed = SIPURI.parse(uri) else {
             self = .refused(method: method, status: 400, reason: "Malformed Request-URI")
             return
         }
-        self = .request(method: method, uri: uri)
+        self = .request(method: method, uri: uri, parsed: parsed)
     }
 }

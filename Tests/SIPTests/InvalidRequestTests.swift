@@ -94,3 +94,27 @@ func isUnrecoverable(_ result: SIPParseResult) -> Bool {
     if case .unrecoverable = result { return true }
     return false
 }
+
+/// ACK and CANCEL are never answered, so a malformed one is reported as osip's complaint, not as a 400.
+@Test(arguments: ["ACK", "CANCEL"])
+func ackAndCancelAreUnansweredEvenWhenMalformed(method: String) {
+    let wellFormed = options(startLine: "\(method) sip:bob@example.com SIP/2.0",
+                             replacing: "CSeq", with: ["CSeq: 1 \(method)"])
+    guard case .unanswered(method, nil) = SIPParser.parse(wellFormed) else {
+        Issue.record("a well-formed \(method) was not classified as unanswered")
+        return
+    }
+    let garbled = options(startLine: "\(method) sip:bob@example.com SIP/2.0",
+                          replacing: "From", with: ["From: <sip:alice@exa mple.com;tag=a1"])
+    guard case .unanswered(method, .some) = SIPParser.parse(garbled) else {
+        Issue.record("a malformed \(method) was not reported as malformed and unanswered")
+        return
+    }
+    // Only the exact upper-case method names are these methods (§7.1); "ack" is an unknown method.
+    #expect(!isUnanswered(SIPParser.parse(options(startLine: "ack sip:bob@example.com SIP/2.0"))))
+}
+
+func isUnanswered(_ result: SIPParseResult) -> Bool {
+    if case .unanswered = result { return true }
+    return false
+}

@@ -22,7 +22,7 @@ func parseAndRespond(_ bytes: [UInt8]) -> Int {
     switch SIPParser.parse(bytes) {
     case let .request(r): return response.serialize(echoing: r, toTag: "t", received: "192.0.2.1", rport: 5060).count
     case let .invalid(i): return response.serialize(echoing: i, toTag: "t", received: "192.0.2.1", rport: 5060).count
-    case .response, .unrecoverable: return 0
+    case .response, .unrecoverable, .unanswered: return 0
     }
 }
 

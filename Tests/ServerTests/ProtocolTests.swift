@@ -190,6 +190,21 @@ struct ProtocolTests {
         #expect(server.server.counters[.responsesSent] == 0)
     }
 
+    /// A malformed ACK or CANCEL gets no 400 either: no response may ever answer them (§17.2.3).
+    @Test func malformedAckAndCancelAreSilent() throws {
+        let server = try TestServer.sample()
+        let client = try UDPClient()
+        for name in ["ACK", "CANCEL"] {
+            var request = TestRequest(method: name, client: client)
+            request.callID = nil
+            request.cseq = nil
+            try server.send(request, from: client)
+        }
+        #expect(client.isSilent())
+        #expect(server.eventually { server.server.counters[.requests] == 2 })
+        #expect(try server.answersKeepAlive())
+    }
+
     /// A SIP response sent to the server is never answered, and counted as ignored.
     @Test(arguments: [
         "SIP/2.0 200 OK",

@@ -62,6 +62,14 @@ public final class RequestHandler: Sendable {
         case .response:
             counters.increment(.responsesIgnored)
             return nil
+        case .unanswered(let method, let problem):
+            counters.increment(.requests)
+            if let problem {
+                logger.debug("ignored a malformed request that gets no answer anyway", metadata: [
+                    "sip.source": "\(source)", "sip.method": "\(method)", "sip.problem": "\(problem)",
+                ])
+            }
+            return nil
         case .unrecoverable(let reason):
             counters.increment(.dropped)
             logger.debug("dropped an unanswerable datagram", metadata: ["sip.source": "\(source)", "sip.problem": "\(reason)"])
