@@ -20,6 +20,8 @@ let package = Package(
             pkgConfig: "libosip2",
             providers: [.apt(["libosip2-dev"])]
         ),
+        // recvmmsg/sendmmsg, which Swift's Glibc module does not declare (they need _GNU_SOURCE).
+        .target(name: "CDatagramIO"),
         // The only Swift code that touches COsip: parsing into Swift values, building responses.
         .target(name: "SIP", dependencies: ["COsip"]),
         // The dial plan: conf loading, validation, compiled lookup. No SIP, no sockets, no logging.
@@ -28,7 +30,7 @@ let package = Package(
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
         .target(name: "Server", dependencies: [
-            "SIP", "Routing", "Auth",
+            "SIP", "Routing", "Auth", "CDatagramIO",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -38,19 +38,18 @@ public enum SIPParser {
         let startLine = StartLine(scanned.startLine)
         if case .response = startLine { return .response }
 
-        // Without a usable top Via there is nowhere to send an answer (§18.2.2). Only the top one is
-        // parsed here; the others are parsed by osip, or tolerantly when the request is refused.
+        // Without a Via there is nowhere to send an answer (§18.2.2). The Vias of a valid request are
+        // osip's; they are parsed tolerantly here only when the request is refused.
         let viaValues = scanned.viaValues
-        guard let topValue = viaValues.first else { return .unrecoverable(reason: "No Via Header") }
-        guard let top = SIPVia.tolerant(topValue), !top.host.isEmpty else {
-            return .unrecoverable(reason: "Unparsable Top Via")
-        }
+        guard !viaValues.isEmpty else { return .unrecoverable(reason: "No Via Header") }
 
         var refusedMethod: String?
-        /// The 400 (or 505) answer, with everything that could be recovered for echoing. Built only
-        /// when needed: most requests are valid, and these copies are half the cost of a parse.
+        /// The 400 (or 505) answer, with everything that could be recovered for echoing, or nothing
+        /// when even the top Via cannot be read. Built only when needed: most requests are valid, and
+        /// these copies cost as much as the rest of the parse.
         func refuse(_ reason: String, status: Int = 400, detail: String? = nil) -> SIPParseResult {
-            let vias = [top] + viaValues.dropFirst().map { SIPVia.tolerant($0) ?? SIPVia(unparsedRaw: $0) }
+            let vias = viaValues.map { SIPVia.tolerant($0) ?? SIPVia(unparsedRaw: $0) }
+            guard !vias[0].host.isEmpty else { return .unrecoverable(reason: "Unparsable Top Via") }
             var invalid = SIPInvalidRequest(
                 status: status, reasonPhrase: reason, vias: vias,
                 fromRaw: scanned.first(.from), toRaw: scanned.first(.to),
@@ -92,7 +91,7 @@ public enum SIPParser {
             return refuse(reason ?? "Malformed Message", detail: failure)
         }
         let osipVias = osip.vias
-        guard osipVias.count == viaValues.count else {
+        guard osipVias.count == viaValues.count, !osipVias[0].host.isEmpty else {
             return refuse("Malformed Via Header", detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
         }
 

@@ -69,14 +69,21 @@ public struct SIPResponse: Sendable {
         return out
     }
 
-    private static func appendHeader<Value: Sequence<UInt8>>(_ name: String, _ value: Value, to out: inout [UInt8]) {
+    private static func appendHeader<Value: Collection<UInt8>>(_ name: String, _ value: Value, to out: inout [UInt8]) {
         out.append(contentsOf: name.utf8)
-        out.append(contentsOf: [ASCII.colon, ASCII.sp])
+        out.append(ASCII.colon)
+        out.append(ASCII.sp)
         appendValue(value, to: &out)
-        out.append(contentsOf: [ASCII.cr, ASCII.lf])
+        out.append(ASCII.cr)
+        out.append(ASCII.lf)
     }
 
-    private static func appendValue<Value: Sequence<UInt8>>(_ value: Value, to out: inout [UInt8]) {
+    private static func appendValue<Value: Collection<UInt8>>(_ value: Value, to out: inout [UInt8]) {
+        // Nearly every value is clean: copy it whole, and byte by byte only when it must be mended.
+        guard value.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf }) else {
+            out.append(contentsOf: value)
+            return
+        }
         for b in value {
             out.append(b == ASCII.cr || b == ASCII.lf ? ASCII.sp : b)
         }

@@ -55,7 +55,14 @@ public enum ConfigLoader {
         root.rejectUnknownKeys(known: ["server", "limits", "auth"], in: &log)
         var settings = ServerSettings()
         if let server = root.section("server", typeHint: "a table", in: &log) {
-            server.rejectUnknownKeys(known: ["listen"], in: &log)
+            server.rejectUnknownKeys(known: ["listen", "workers"], in: &log)
+            if let workers = server.integer("workers", typeHint: "a number of threads, e.g. 1", in: &log) {
+                if ServerSettings.workerRange.contains(workers) {
+                    settings.workers = workers
+                } else {
+                    log.error(path, "server.workers must be between 1 and 64, not \(workers)")
+                }
+            }
             if let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\" strings", in: &log) {
                 if texts.isEmpty { log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]") }
                 settings.listen = []

@@ -1,14 +1,20 @@
 /// The `[server]` section of `switchd.toml`: what the SIP front listens on.
 public struct ServerSettings: Sendable, Equatable {
     public var listen: [ListenAddress]
+    /// Threads draining each listen socket (`[server] workers`): one keeps up with tens of thousands of
+    /// calls a second; more spread a heavier load over more cores.
+    public var workers: Int
     public var limits: LimitSettings
     /// Seconds a digest nonce stays valid (`[auth] nonce_lifetime`).
     public var nonceLifetime: Int
 
     public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
 
-    public init(listen: [ListenAddress] = ServerSettings.defaultListen, limits: LimitSettings = LimitSettings(), nonceLifetime: Int = 300) {
+    public static let workerRange = 1...64
+
+    public init(listen: [ListenAddress] = ServerSettings.defaultListen, workers: Int = 1, limits: LimitSettings = LimitSettings(), nonceLifetime: Int = 300) {
         self.listen = listen
+        self.workers = workers
         self.limits = limits
         self.nonceLifetime = nonceLifetime
     }

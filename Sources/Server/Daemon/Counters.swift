@@ -51,8 +51,8 @@ public final class Counters: Sendable {
         }
     }
 
-    public func increment(_ name: Name) {
-        withCounter(name) { _ = $0.wrappingAdd(1, ordering: .relaxed) }
+    public func increment(_ name: Name, by amount: Int = 1) {
+        withCounter(name) { _ = $0.wrappingAdd(amount, ordering: .relaxed) }
     }
 
     public subscript(_ name: Name) -> Int {

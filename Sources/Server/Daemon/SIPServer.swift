@@ -14,7 +14,8 @@ public final class SIPServer: Sendable {
     private let serverSettings: ServerSettings
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
-    public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], logger: Logger) throws {
+    /// `workers` overrides `[server] workers` when given.
+    public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger) throws {
         self.configDirectory = configDirectory
         self.logger = logger
         plans = PlanStore(configuration.plan)
@@ -28,17 +29,22 @@ public final class SIPServer: Sendable {
                 throw IOError(call: "listen address \(address)", errno: 22)
             }
             let socket = try UDPSocket(bindingTo: socketAddress)
-            listeners.append(UDPListener(socket: socket, handler: handler, counters: counters, logger: logger))
+            listeners.append(UDPListener(
+                socket: socket, workers: workers ?? configuration.server.workers, handler: handler, counters: counters, logger: logger))
         }
         self.listeners = listeners
     }
 
     public var boundAddresses: [SocketAddress] { listeners.map(\.socket.localAddress) }
 
+    /// Threads draining each listen socket.
+    public var workerCount: Int { listeners.first?.workerCount ?? 0 }
+
     public func start() {
         for listener in listeners { listener.start() }
         logger.notice("switchd listening", metadata: [
             "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
+            "workers": "\(workerCount)",
             "conf.directory": "\(configDirectory)", "conf.summary": "\(plans.plan.summary)",
         ])
     }
@@ -57,8 +63,8 @@ public final class SIPServer: Sendable {
             plans.replace(with: configuration.plan)
             logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])
             // Compared with the file as it was at start, not with --listen, which overrides it anyway.
-            if configuration.server.listen != serverSettings.listen {
-                logger.warning("listen addresses changed in switchd.toml; they take effect at the next restart")
+            if configuration.server.listen != serverSettings.listen || configuration.server.workers != serverSettings.workers {
+                logger.warning("listen addresses or workers changed in switchd.toml; they take effect at the next restart")
             }
             if configuration.server.limits != serverSettings.limits || configuration.server.nonceLifetime != serverSettings.nonceLifetime {
                 logger.warning("[limits] or [auth] changed in switchd.toml; they take effect at the next restart")

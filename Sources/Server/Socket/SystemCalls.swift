@@ -39,6 +39,14 @@ enum SystemCalls {
         }
     }
 
+    /// A blocking receive on `fd` returns EAGAIN after this long without a datagram.
+    static func setReceiveTimeout(_ fd: Int32, milliseconds: Int) throws(IOError) {
+        var timeout = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        try retrying("setsockopt(SO_RCVTIMEO)") {
+            Int(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)))
+        }
+    }
+
     static func setNonBlocking(_ fd: Int32) throws(IOError) {
         let flags = try retrying("fcntl(F_GETFL)") { Int(fcntl(fd, F_GETFL)) }
         try retrying("fcntl(F_SETFL)") { Int(fcntl(fd, F_SETFL, Int32(flags) | O_NONBLOCK)) }

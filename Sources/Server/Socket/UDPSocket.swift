@@ -14,6 +14,8 @@ final class UDPSocket: @unchecked Sendable {
 
     /// The largest SIP message accepted over UDP (RFC 3261 §18.1.1 leaves this to the transport).
     static let maximumDatagram = 65_535
+    /// How long a blocked worker may take to notice `stop()`.
+    static let stopLatencyMilliseconds = 200
 
     init(bindingTo address: SocketAddress) throws(IOError) {
         let fd = try SystemCalls.socket(family: address.family, type: Int32(SOCK_DGRAM.rawValue))
@@ -26,7 +28,8 @@ final class UDPSocket: @unchecked Sendable {
             // Room for bursts (the default drops datagrams under load tests), but not so much that a
             // flood queues seconds of work ahead of the trusted callers' requests.
             try? SystemCalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: 1 << 20)
-            try SystemCalls.setNonBlocking(fd)
+            // Workers block in recvmmsg; the timeout lets them notice a stop within this time.
+            try SystemCalls.setReceiveTimeout(fd, milliseconds: UDPSocket.stopLatencyMilliseconds)
             try SystemCalls.bind(fd, address)
             self.localAddress = try SystemCalls.localAddress(fd)
         } catch {

@@ -20,6 +20,11 @@ struct RunCommand: ParsableCommand {
         help: ArgumentHelp("Listen on udp:HOST:PORT (repeatable); replaces [server] listen.", valueName: "udp:HOST:PORT"))
     var listen: [String] = []
 
+    @Option(
+        name: .customLong("workers"),
+        help: ArgumentHelp("Threads draining each listen socket (1-64); replaces [server] workers.", valueName: "N"))
+    var workers: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info (per-call decisions), notice, warning, error or critical.")
     var logLevel: String = "notice"
 
@@ -28,6 +33,9 @@ struct RunCommand: ParsableCommand {
             if case .failure(let error) = ListenAddress.parse(text) {
                 throw ValidationError("--listen \(text) \(error)")
             }
+        }
+        if let workers, !ServerSettings.workerRange.contains(workers) {
+            throw ValidationError("--workers must be between 1 and 64, not \(workers)")
         }
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -50,7 +58,7 @@ struct RunCommand: ParsableCommand {
 
         let server: SIPServer
         do {
-            server = try SIPServer(configuration: configuration, configDirectory: options.conf, listen: addresses, logger: logger)
+            server = try SIPServer(configuration: configuration, configDirectory: options.conf, listen: addresses, workers: workers, logger: logger)
         } catch {
             logger.critical("cannot listen", metadata: ["error": "\(error)"])
             throw ExitCode.failure

@@ -1,0 +1,54 @@
+#define _GNU_SOURCE
+#include "datagram_io.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+
+int switchd_receive_datagrams(int fd, struct switchd_datagram *slots, unsigned count, int wait) {
+    if (count > SWITCHD_DATAGRAM_BATCH_MAX) count = SWITCHD_DATAGRAM_BATCH_MAX;
+    struct mmsghdr headers[SWITCHD_DATAGRAM_BATCH_MAX];
+    struct iovec vectors[SWITCHD_DATAGRAM_BATCH_MAX];
+    memset(headers, 0, sizeof(struct mmsghdr) * count);
+    for (unsigned i = 0; i < count; i++) {
+        vectors[i].iov_base = slots[i].buffer;
+        vectors[i].iov_len = slots[i].capacity;
+        headers[i].msg_hdr.msg_name = &slots[i].address;
+        headers[i].msg_hdr.msg_namelen = sizeof(slots[i].address);
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+    }
+    int received;
+    do {
+        // MSG_WAITFORONE: block for the first datagram only, then take what else is already there.
+        received = recvmmsg(fd, headers, count, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+    } while (received < 0 && errno == EINTR);
+    if (received < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+    for (int i = 0; i < received; i++) {
+        slots[i].length = headers[i].msg_len;
+        slots[i].address_length = headers[i].msg_hdr.msg_namelen;
+        // MSG_TRUNC: the datagram was longer than the buffer and was cut.
+        slots[i].truncated = (headers[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+    }
+    return received;
+}
+
+int switchd_send_datagrams(int fd, const struct switchd_datagram *slots, unsigned count) {
+    if (count > SWITCHD_DATAGRAM_BATCH_MAX) count = SWITCHD_DATAGRAM_BATCH_MAX;
+    struct mmsghdr headers[SWITCHD_DATAGRAM_BATCH_MAX];
+    struct iovec vectors[SWITCHD_DATAGRAM_BATCH_MAX];
+    memset(headers, 0, sizeof(struct mmsghdr) * count);
+    for (unsigned i = 0; i < count; i++) {
+        vectors[i].iov_base = slots[i].buffer;
+        vectors[i].iov_len = slots[i].length;
+        headers[i].msg_hdr.msg_name = (void *)&slots[i].address;
+        headers[i].msg_hdr.msg_namelen = slots[i].address_length;
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+    }
+    int sent;
+    do {
+        sent = sendmmsg(fd, headers, count, 0);
+    } while (sent < 0 && errno == EINTR);
+    return sent;
+}

@@ -1,0 +1,629 @@
+#!/usr/bin/env python3
+"""switchd against Kamailio, side by side: CPU per call, failures, latency and memory (`make bench`).
+
+    python3 bench/bench.py --switchd PATH [--out DIR] [--rates 5000,10000,20000] [--seconds 8]
+                           [--reps 2] [--workers 1,2] [--skip-extras]
+
+1. Generates one dial plan (bench/generate.py): a switchd conf/, the same plan as a Kamailio
+   stateless-redirect script with htables, and calls.csv (numbers spread over customers and outcomes).
+2. Starts every server configuration (each server with 1 and 2 workers) and checks that both servers
+   answer the same calls identically: bench/compare.py over 2,000 calls, then SIPp's check.xml over
+   2,000 calls (status and Contact of every answer checked).
+3. For each rate, for each repetition, runs every configuration in turn (switchd, Kamailio, switchd,
+   Kamailio ...): SIPp call.xml for `seconds` at that rate, with a probe beside it sending
+   PROBE_RATE INVITEs a second to time answers in microseconds. Before each run it waits for an idle
+   machine; a run during which other processes used more than DISTURBED_SHARE of a core is run
+   again (once) and flagged if still disturbed.
+4. Per run: achieved rate, failed calls, retransmissions (SIPp statistics), server CPU seconds
+   (user+sys of all its processes, /proc) / calls answered = microseconds of CPU per call, probe
+   latency percentiles, SIPp's response-time histogram, and memory (RSS and PSS of all processes).
+5. Extras (unless --skip-extras): a SIGHUP every 2 s while switchd answers 10,000 calls/s, every
+   answer checked by check.xml; `switchd check` time and peak RSS on a 200,000-extension plan.
+
+Prints one table with the best worker count of each server side by side (and their ratio), the
+table of every configuration, and writes every raw number to OUT/results.json. Every process it
+starts is stopped by its pid, also on Ctrl-C.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+PROBE_RATE = 200           # probe INVITEs per second beside the load
+IDLE_SHARE = 0.10          # machine busy below this share of one core counts as idle
+DISTURBED_SHARE = 0.15     # other processes using more than this share of a core disturb a run
+SOCKET_BUFFER = 4 * 1024 * 1024
+PORTS = {"switchd": 15100, "kamailio": 15200}
+
+started = []               # every process this script started, stopped at exit
+
+
+# ---------------------------------------------------------------- processes and /proc
+
+def start(argv, log_path):
+    log = open(log_path, "w")
+    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               start_new_session=True)
+    started.append(process)
+    return process
+
+
+def stop(process):
+    """SIGTERM by pid, SIGKILL after 5 s; the same for any child still there (Kamailio's workers)."""
+    if process.poll() is None:
+        children = descendants(process.pid)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def stop_all():
+    for process in started:
+        stop(process)
+
+
+def descendants(pid):
+    """Every process below pid (Kamailio forks its workers and timers from the main process)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                parents.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cpu_seconds(pids):
+    """user+sys of these processes (all their threads), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])   # utime, stime (fields 14 and 15)
+        except OSError:
+            continue
+    return total / CLOCK_TICKS
+
+
+def memory_kb(pids):
+    """(RSS, PSS, peak RSS) summed over the processes, in kB. PSS shares Kamailio's shared memory
+    fairly between its processes; RSS counts it once per process."""
+    rss = pss = peak = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("VmHWM:"):
+                        peak += int(line.split()[1])
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss, pss, peak
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
+def wait_for_idle(limit_s=60):
+    """Waits until the machine is idle for one second; returns the busy share seen last."""
+    deadline = time.time() + limit_s
+    while True:
+        before = machine_busy_seconds()
+        time.sleep(1.0)
+        share = machine_busy_seconds() - before
+        if share < IDLE_SHARE or time.time() > deadline:
+            return share
+
+
+# ---------------------------------------------------------------- servers
+
+class Server:
+    """One configuration: a server with a worker count, on its own port, started once."""
+
+    def __init__(self, kind, workers, args, out):
+        self.kind, self.workers = kind, workers
+        self.name = f"{kind} ({workers} worker{'s' if workers > 1 else ''})"
+        self.port = PORTS[kind] + workers
+        self.log = os.path.join(out, f"{kind}-{workers}.log")
+        if kind == "switchd":
+            argv = [args.switchd, "run", "--conf", os.path.join(args.data, "conf"),
+                    "--listen", f"udp:127.0.0.1:{self.port}", "--workers", str(workers),
+                    "--log-level", "warning"]
+        else:
+            cfg = os.path.join(args.data, "kamailio", "kamailio.cfg")
+            with open(cfg) as f:
+                shm = re.search(r" -m (\d+) ", f.read()).group(1)
+            argv = ["kamailio", "-f", cfg, "-DD", "-E", "-l", f"udp:127.0.0.1:{self.port}",
+                    "-n", str(workers), "-m", shm, "-M", "32"]
+        self.argv = argv
+        self.process = None
+
+    def start(self):
+        self.process = start(self.argv, self.log)
+
+    def pids(self):
+        return [self.process.pid] + descendants(self.process.pid)
+
+    def wait_ready(self, limit_s=120):
+        """Until an OPTIONS keep-alive gets 200 (Kamailio loads its tables first)."""
+        deadline = time.time() + limit_s
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            s.settimeout(0.5)
+            number = 0
+            while time.time() < deadline:
+                if self.process.poll() is not None:
+                    raise SystemExit(f"{self.name} exited with {self.process.returncode}: see {self.log}")
+                number += 1
+                s.sendto(options_keepalive(s.getsockname()[1], self.port, number), ("127.0.0.1", self.port))
+                try:
+                    if s.recv(65535).startswith(b"SIP/2.0 200"):
+                        return
+                except socket.timeout:
+                    continue
+        raise SystemExit(f"{self.name} did not answer within {limit_s} s: see {self.log}")
+
+
+def options_keepalive(local_port, port, number):
+    return (f"OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local_port};branch=z9hG4bK-ready-{number}\r\n"
+            "Max-Forwards: 70\r\nFrom: <sip:bench@127.0.0.1>;tag=ready\r\n"
+            f"To: <sip:127.0.0.1:{port}>\r\nCall-ID: ready-{number}@bench\r\nCSeq: {number} OPTIONS\r\n"
+            "Content-Length: 0\r\n\r\n").encode()
+
+
+# ---------------------------------------------------------------- probe
+
+class Probe(threading.Thread):
+    """Sends PROBE_RATE calls a second (INVITE, then ACK) beside the load and times each answer in
+    microseconds: SIPp reports whole milliseconds only."""
+
+    def __init__(self, port, calls):
+        super().__init__(daemon=True)
+        self.port, self.calls = port, calls
+        self.latencies_us, self.unanswered, self.sent = [], 0, 0
+        self.running = True
+
+    def run(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            s.settimeout(0.5)
+            local = s.getsockname()[1]
+            interval = 1.0 / PROBE_RATE
+            next_send = time.perf_counter()
+            while self.running:
+                user, domain, dialled = self.calls[self.sent % len(self.calls)]
+                invite, ack = probe_messages(local, self.port, self.sent, user, domain, dialled)
+                self.sent += 1
+                begin = time.perf_counter_ns()
+                s.sendto(invite, ("127.0.0.1", self.port))
+                try:
+                    while True:   # skip a late answer to an earlier probe
+                        answer = s.recv(65535)
+                        if f"probe-{self.sent - 1}@".encode() in answer:
+                            break
+                    self.latencies_us.append((time.perf_counter_ns() - begin) / 1000)
+                    s.sendto(ack, ("127.0.0.1", self.port))
+                except socket.timeout:
+                    self.unanswered += 1
+                next_send += interval
+                time.sleep(max(0.0, next_send - time.perf_counter()))
+
+
+def probe_messages(local, port, number, user, domain, dialled):
+    common = (f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK-probe-{number}\r\n"
+              f"Max-Forwards: 70\r\nFrom: <sip:{user}@{domain}>;tag=probe{number}\r\n"
+              f"To: <sip:{dialled}@127.0.0.1:{port}>\r\nCall-ID: probe-{number}@bench\r\n")
+    invite = (f"INVITE sip:{dialled}@127.0.0.1:{port} SIP/2.0\r\n{common}CSeq: 1 INVITE\r\n"
+              f"Contact: <sip:{user}@127.0.0.1:{local}>\r\nContent-Length: 0\r\n\r\n")
+    ack = f"ACK sip:{dialled}@127.0.0.1:{port} SIP/2.0\r\n{common}CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
+    return invite.encode(), ack.encode()
+
+
+def percentile(values, share):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# ---------------------------------------------------------------- SIPp
+
+def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port):
+    """Runs SIPp to completion; returns its final statistics (a dict of the stat file's columns)."""
+    stat = os.path.join(out, f"{name}.stat.csv")
+    if os.path.exists(stat):
+        os.remove(stat)
+    argv = ["sipp", f"127.0.0.1:{port}", "-sf", os.path.join(HERE, scenario), "-inf", calls_csv,
+            "-m", str(calls), "-r", str(rate), "-l", str(max(1000, rate * 2)), "-t", "u1",
+            "-buff_size", str(SOCKET_BUFFER), "-i", "127.0.0.1", "-p", str(local_port),
+            "-nd", "-nostdin", "-recv_timeout", "4000", "-timeout", f"{calls // rate + 30}s",
+            "-trace_stat", "-stf", stat, "-fd", "1"]
+    limit = calls // rate + 45
+    with open(os.path.join(out, f"{name}.sipp.log"), "w") as log:
+        began = time.perf_counter()
+        sipp = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=out, start_new_session=True)
+        started.append(sipp)
+        try:
+            sipp.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            stop(sipp)
+        wall = time.perf_counter() - began
+    with open(stat) as f:
+        rows = [line.rstrip("\n").split(";") for line in f if line.strip()]
+    stats = dict(zip(rows[0], rows[-1]))
+    stats["wall_s"] = wall   # SIPp's ElapsedTime has whole seconds only
+    return stats
+
+
+def sipp_number(stats, column):
+    try:
+        return float(stats.get(column, "nan"))
+    except ValueError:
+        return float("nan")
+
+
+def sipp_histogram_p99_ms(stats):
+    """The upper bound (ms) of the ResponseTimeRepartition bucket holding the 99th percentile."""
+    buckets = []
+    for key, value in stats.items():
+        m = re.match(r"ResponseTimeRepartition1_(?:(\d+)_(\d+)|>=(\d+)|<(\d+))$", key)
+        if m and value.strip().isdigit():
+            upper = int(m.group(2) or m.group(4) or 10**9)
+            buckets.append((upper, int(value)))
+    total = sum(count for _, count in buckets)
+    if total == 0:
+        return None
+    seen = 0
+    for upper, count in sorted(buckets):
+        seen += count
+        if seen >= 0.99 * total:
+            return upper
+    return None
+
+
+# ---------------------------------------------------------------- one measured run
+
+def measured_run(server, rate, seconds, args, probe_calls, label):
+    calls = rate * seconds
+    idle_share = wait_for_idle()
+    pids = server.pids()
+    memory_before = memory_kb(pids)
+    cpu_before = cpu_seconds(pids)
+    busy_before = machine_busy_seconds()
+    self_before = cpu_seconds([os.getpid()])
+    children_before = children_cpu_seconds()
+    probe = Probe(server.port, probe_calls)
+    probe.start()
+    stats = run_sipp(server.port, "call.xml", os.path.join(args.data, "calls.csv"), rate, calls,
+                     label, args.out, 16000 + server.port % 1000)
+    probe.running = False
+    probe.join()
+    time.sleep(0.2)   # late ACKs
+    pids = server.pids()
+    cpu = cpu_seconds(pids) - cpu_before
+    sipp_cpu = children_cpu_seconds() - children_before   # SIPp has exited and been waited for
+    other = (machine_busy_seconds() - busy_before) - cpu - sipp_cpu - (cpu_seconds([os.getpid()]) - self_before)
+    elapsed = stats["wall_s"]
+    successful = sipp_number(stats, "SuccessfulCall(C)")
+    failed = sipp_number(stats, "FailedCall(C)")
+    answered_calls = successful + len(probe.latencies_us)
+    memory_after = memory_kb(pids)
+    return {
+        "server": server.kind, "workers": server.workers, "rate": rate, "label": label,
+        "calls": calls, "successful": successful, "failed": failed,
+        "retransmissions": sipp_number(stats, "Retransmissions(C)"),
+        "achieved_rate": successful / elapsed, "elapsed_s": elapsed,
+        "cpu_s": cpu, "cpu_us_per_call": 1e6 * cpu / max(1.0, answered_calls),
+        "other_load_share": other / elapsed, "idle_share_before": idle_share,
+        "probe_sent": probe.sent, "probe_unanswered": probe.unanswered,
+        "probe_p50_us": percentile(probe.latencies_us, 0.50),
+        "probe_p99_us": percentile(probe.latencies_us, 0.99),
+        "probe_max_us": max(probe.latencies_us) if probe.latencies_us else None,
+        "sipp_p99_ms_bucket": sipp_histogram_p99_ms(stats),
+        "sipp_mean_response_ms": sipp_number(stats, "ResponseTime1(C)"),
+        "rss_kb_before": memory_before[0], "rss_kb_after": memory_after[0],
+        "pss_kb_after": memory_after[1], "peak_rss_kb": memory_after[2],
+    }
+
+
+def children_cpu_seconds():
+    """user+sys of every child process this script has waited for (SIPp runs among them)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+# ---------------------------------------------------------------- phases
+
+def generate(args):
+    marker = os.path.join(args.data, "calls.csv")
+    if not os.path.exists(marker):
+        run([sys.executable, os.path.join(HERE, "generate.py"), args.data, "--customers", "400",
+             "--range-size", "100", "--calls", "20000"])
+    summary = subprocess.run([args.switchd, "check", "--conf", os.path.join(args.data, "conf")],
+                             capture_output=True, text=True)
+    if summary.returncode != 0:
+        raise SystemExit(f"switchd check failed on the generated conf:\n{summary.stderr}")
+    return summary.stdout.strip()
+
+
+def run(argv, **kwargs):
+    result = subprocess.run(argv, **kwargs)
+    if result.returncode != 0:
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(argv)}")
+    return result
+
+
+def check_equivalence(servers, args):
+    """Both servers, identical answers: compare.py, then SIPp check.xml (every answer checked)."""
+    first = {s.kind: s for s in servers if s.workers == 1}
+    result = subprocess.run([sys.executable, os.path.join(HERE, "compare.py"), os.path.join(args.data, "calls.csv"),
+                             f"127.0.0.1:{first['switchd'].port}", f"127.0.0.1:{first['kamailio'].port}",
+                             "--limit", "2000"], capture_output=True, text=True)
+    print("  compare.py: " + result.stdout.strip().splitlines()[0] if result.stdout else "  compare.py: no output")
+    if result.returncode != 0:
+        print(result.stdout + result.stderr)
+        raise SystemExit("the servers do not answer identically: not measuring")
+    lines = [result.stdout.strip().splitlines()[0]]
+    for server in servers:
+        stats = run_sipp(server.port, "check.xml", os.path.join(args.data, "calls.csv"), 1000, 2000,
+                         f"check-{server.kind}-{server.workers}", args.out, 17000 + server.port % 1000)
+        ok, failed = sipp_number(stats, "SuccessfulCall(C)"), sipp_number(stats, "FailedCall(C)")
+        line = f"SIPp check.xml against {server.name}: {ok:.0f} calls with the expected status and Contact, {failed:.0f} failed"
+        print("  " + line)
+        lines.append(line)
+        if failed != 0 or ok != 2000:
+            raise SystemExit("a server gave an unexpected answer: not measuring")
+    return lines
+
+
+def reload_under_load(args):
+    """SIGHUP every 2 s while 10,000 calls/s are answered; every answer checked by check.xml."""
+    server = Server("switchd", 1, args, args.out)
+    server.port = PORTS["switchd"] + 50
+    server.argv[server.argv.index("--listen") + 1] = f"udp:127.0.0.1:{server.port}"
+    server.log = os.path.join(args.out, "switchd-reload.log")
+    server.start()
+    server.wait_ready()
+    reloads = []
+
+    def hangups():
+        for _ in range(4):
+            time.sleep(2)
+            if not server.process.poll():
+                server.process.send_signal(signal.SIGHUP)
+                reloads.append(time.time())
+
+    sender = threading.Thread(target=hangups, daemon=True)
+    sender.start()
+    stats = run_sipp(server.port, "check.xml", os.path.join(args.data, "calls.csv"), 10000, 100000,
+                     "reload", args.out, 17900)
+    sender.join()
+    stop(server.process)
+    with open(server.log) as f:
+        reloaded = sum(1 for line in f if "configuration reloaded" in line)
+    return {"calls": 100000, "rate": 10000, "sighups": len(reloads), "reloads_logged": reloaded,
+            "successful": sipp_number(stats, "SuccessfulCall(C)"), "failed": sipp_number(stats, "FailedCall(C)"),
+            "retransmissions": sipp_number(stats, "Retransmissions(C)")}
+
+
+def check_at_scale(args):
+    """`switchd check` at the dial-plan issue's size: 999 customers (generate.py's limit) with 201
+    single extensions each (200,799) plus a 1,000-number range each."""
+    data = os.path.join(args.out, "scale")
+    if not os.path.exists(os.path.join(data, "conf")):
+        run([sys.executable, os.path.join(HERE, "generate.py"), data, "--customers", "999", "--group-size", "10",
+             "--extensions", "201", "--range-size", "1000", "--calls", "10", "--switchd-only"],
+            stdout=subprocess.DEVNULL)
+    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", args.switchd, "check", "--conf", os.path.join(data, "conf")],
+                            capture_output=True, text=True)
+    seconds, peak_kb = result.stderr.strip().splitlines()[-1].split()
+    return {"summary": result.stdout.strip(), "exit": result.returncode, "seconds": float(seconds), "peak_rss_kb": int(peak_kb)}
+
+
+# ---------------------------------------------------------------- report
+
+def best_configuration(runs, kind, rate):
+    """The worker count with the lowest median CPU per call among those with no failed call."""
+    candidates = {}
+    for r in runs:
+        if r["server"] == kind and r["rate"] == rate:
+            candidates.setdefault(r["workers"], []).append(r)
+    clean = {w: rs for w, rs in candidates.items() if all(r["failed"] == 0 for r in rs)}
+    pool = clean or candidates
+    if not pool:
+        return None, []
+    workers = min(pool, key=lambda w: statistics.median(r["cpu_us_per_call"] for r in pool[w]))
+    return workers, pool[workers]
+
+
+def summarize(rs):
+    worst = lambda key: max(r[key] for r in rs if r[key] is not None) if any(r[key] is not None for r in rs) else None
+    return {
+        "runs": len(rs),
+        "achieved_min": min(r["achieved_rate"] for r in rs),
+        "failed_max": max(r["failed"] for r in rs),
+        "retrans_max": max(r["retransmissions"] for r in rs),
+        "cpu_median": statistics.median(r["cpu_us_per_call"] for r in rs),
+        "cpu_worst": max(r["cpu_us_per_call"] for r in rs),
+        "p50_worst": worst("probe_p50_us"), "p99_worst": worst("probe_p99_us"),
+        "sipp_p99_ms": worst("sipp_p99_ms_bucket"),
+        "rss_after_mb": max(r["rss_kb_after"] for r in rs) / 1024,
+        "pss_after_mb": max(r["pss_kb_after"] for r in rs) / 1024,
+    }
+
+
+def fmt(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def report(runs, rates):
+    lines = []
+    header = ("| rate asked | server (workers) | achieved calls/s (worst) | failed (worst) | retrans. (worst) "
+              "| CPU µs/call median (worst) | probe p50 / p99 µs (worst run) | SIPp p99 ≤ ms | RSS MB after | PSS MB after |")
+    lines += [header, "|" + " --- |" * 10]
+    ratios = []
+    for rate in rates:
+        pair = {}
+        for kind in ("switchd", "kamailio"):
+            workers, rs = best_configuration(runs, kind, rate)
+            if not rs:
+                continue
+            s = summarize(rs)
+            pair[kind] = s
+            lines.append(f"| {rate:,} | {kind} ({workers}) | {s['achieved_min']:,.0f} | {s['failed_max']:.0f} | "
+                         f"{s['retrans_max']:.0f} | {s['cpu_median']:.1f} ({s['cpu_worst']:.1f}) | "
+                         f"{fmt(s['p50_worst'], '.0f')} / {fmt(s['p99_worst'], '.0f')} | {fmt(s['sipp_p99_ms'], 'd')} | "
+                         f"{s['rss_after_mb']:.1f} | {s['pss_after_mb']:.1f} |")
+        if len(pair) == 2:
+            a, b = pair["switchd"], pair["kamailio"]
+            ratio = lambda x, y: "-" if not x or not y else f"{x / y:.2f}"
+            lines.append(f"| {rate:,} | **switchd / Kamailio** | {ratio(a['achieved_min'], b['achieved_min'])} | | | "
+                         f"**{ratio(a['cpu_median'], b['cpu_median'])}** ({ratio(a['cpu_worst'], b['cpu_worst'])}) | "
+                         f"{ratio(a['p50_worst'], b['p50_worst'])} / {ratio(a['p99_worst'], b['p99_worst'])} | | "
+                         f"{ratio(a['rss_after_mb'], b['rss_after_mb'])} | {ratio(a['pss_after_mb'], b['pss_after_mb'])} |")
+            ratios.append((rate, a["cpu_median"] / b["cpu_median"]))
+    return lines, ratios
+
+
+def all_runs_table(runs):
+    lines = ["| rate | server (workers) | run | achieved | failed | retrans. | CPU µs/call | probe p50 / p99 µs | other load (cores) |",
+             "|" + " --- |" * 9]
+    for r in sorted(runs, key=lambda r: (r["rate"], r["server"], r["workers"], r["label"])):
+        lines.append(f"| {r['rate']:,} | {r['server']} ({r['workers']}) | {r['label']} | {r['achieved_rate']:,.0f} | "
+                     f"{r['failed']:.0f} | {r['retransmissions']:.0f} | {r['cpu_us_per_call']:.1f} | "
+                     f"{fmt(r['probe_p50_us'], '.0f')} / {fmt(r['probe_p99_us'], '.0f')} | {r['other_load_share']:.2f}"
+                     f"{' DISTURBED' if r.get('disturbed') else ''} |")
+    return lines
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--switchd", required=True, help="the switchd binary (a release build)")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(HERE), ".bench"))
+    parser.add_argument("--rates", default="5000,10000,20000")
+    parser.add_argument("--seconds", type=int, default=8, help="seconds of calls per run")
+    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--skip-extras", action="store_true", help="no reload-under-load and no scale check")
+    args = parser.parse_args()
+    args.switchd = os.path.abspath(args.switchd)
+    rates = [int(x) for x in args.rates.split(",")]
+    worker_counts = [int(x) for x in args.workers.split(",")]
+    os.makedirs(args.out, exist_ok=True)
+    args.data = os.path.join(args.out, "data")
+    began = time.time()
+    results = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine_description(),
+               "sipp": subprocess.run(["sipp", "-v"], capture_output=True, text=True).stdout.strip().splitlines()[:1],
+               "kamailio": subprocess.run(["kamailio", "-v"], capture_output=True, text=True).stdout.strip().splitlines()[:1],
+               "command": " ".join(sys.argv), "runs": []}
+
+    print(f"bench: generating the plan into {args.data}")
+    results["plan"] = generate(args)
+    print(f"  {results['plan']}")
+    servers = [Server(kind, w, args, args.out) for w in worker_counts for kind in ("switchd", "kamailio")]
+    print("bench: starting " + ", ".join(s.name for s in servers))
+    for server in servers:
+        server.start()
+    for server in servers:
+        server.wait_ready()
+    time.sleep(1)
+    results["idle_memory_kb"] = {server.name: memory_kb(server.pids()) for server in servers}
+    print("bench: identical answers?")
+    results["equivalence"] = check_equivalence(servers, args)
+    with open(os.path.join(args.data, "calls.csv")) as f:
+        probe_calls = [tuple(line.split(";")[:3]) for line in f.read().splitlines()[1:] if line and line.split(";")[3] == "302"]
+
+    print(f"bench: {len(rates)} rates x {args.reps} repetitions x {len(servers)} configurations, {args.seconds} s each")
+    for rate in rates:
+        for rep in range(1, args.reps + 1):
+            for server in servers:
+                label = f"{server.kind}-{server.workers}-{rate}-r{rep}"
+                result = measured_run(server, rate, args.seconds, args, probe_calls, label)
+                if result["other_load_share"] > DISTURBED_SHARE:
+                    print(f"  {label}: other processes used {result['other_load_share']:.2f} of a core: run again")
+                    result = measured_run(server, rate, args.seconds, args, probe_calls, label + "-again")
+                    result["disturbed"] = result["other_load_share"] > DISTURBED_SHARE
+                results["runs"].append(result)
+                print(f"  {label}: {result['achieved_rate']:,.0f} calls/s, {result['failed']:.0f} failed, "
+                      f"{result['retransmissions']:.0f} retrans., {result['cpu_us_per_call']:.1f} µs CPU/call, "
+                      f"probe p99 {fmt(result['probe_p99_us'], '.0f')} µs")
+    results["final_memory_kb"] = {server.name: memory_kb(server.pids()) for server in servers}
+    for server in servers:
+        stop(server.process)
+
+    if not args.skip_extras:
+        print("bench: reload under load (SIGHUP every 2 s at 10,000 calls/s, every answer checked)")
+        results["reload"] = reload_under_load(args)
+        print(f"  {results['reload']}")
+        print("bench: switchd check on 1,000 customers / 200,000 extensions")
+        results["scale"] = check_at_scale(args)
+        print(f"  {results['scale']}")
+
+    table, ratios = report(results["runs"], rates)
+    results["ratios_cpu_per_call"] = ratios
+    results["seconds"] = time.time() - began
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print()
+    print(f"switchd vs Kamailio, {results['date']}, {results['machine']}; best worker count of each server per rate")
+    print(f"(CPU = user+sys of all the server's processes / calls answered; probe = {PROBE_RATE} INVITEs/s beside the load)")
+    print("\n".join(table))
+    print()
+    print("every run:")
+    print("\n".join(all_runs_table(results["runs"])))
+    print()
+    print("idle memory (RSS, PSS, peak kB): " + "; ".join(f"{k}: {v}" for k, v in results["idle_memory_kb"].items()))
+    print(f"raw numbers: {os.path.join(args.out, 'results.json')}  ({results['seconds']:.0f} s in all)")
+
+
+def machine_description():
+    with open("/proc/cpuinfo") as f:
+        model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    return f"{os.cpu_count()} cores, {model}"
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        stop_all()
