@@ -1,6 +1,9 @@
 import Dispatch
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One listen address: a UDP socket and `workers` workers draining it, each a long-running work item on
 /// its own serial Dispatch queue with its own batch buffers. A worker blocks in `recvmmsg` until a
@@ -64,6 +67,8 @@ final class UDPListener: Sendable {
                 count = try batch.receive(descriptor, wait: true)
             } catch {
                 logger.error("receive failed", metadata: ["sip.listen": "\(socket.localAddress)", "error": "\(error)"])
+                // An error that persists (ENOMEM, say) must not turn the worker into a busy loop.
+                usleep(10_000)
                 continue
             }
             var sent = 0

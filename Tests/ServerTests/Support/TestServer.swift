@@ -58,7 +58,7 @@ final class TestServer {
     let host: String
     var port: UInt16 { server.boundAddresses[0].port }
 
-    init(conf: TempConfDirectory, host: String = "127.0.0.1") throws {
+    init(conf: TempConfDirectory, host: String = "127.0.0.1", workers: Int? = nil) throws {
         self.host = host
         self.conf = conf
         configuration = try ConfigLoader.load(directory: conf.path)
@@ -66,13 +66,13 @@ final class TestServer {
         logger.logLevel = .critical
         server = try SIPServer(
             configuration: configuration, configDirectory: conf.path,
-            listen: [ListenAddress(host: host, port: 0)], logger: logger)
+            listen: [ListenAddress(host: host, port: 0)], workers: workers, logger: logger)
         server.start()
     }
 
     /// The sample `conf/` (copied to a temporary directory).
-    static func sample(host: String = "127.0.0.1") throws -> TestServer {
-        try TestServer(conf: TempConfDirectory.sample(), host: host)
+    static func sample(host: String = "127.0.0.1", workers: Int? = nil) throws -> TestServer {
+        try TestServer(conf: TempConfDirectory.sample(), host: host, workers: workers)
     }
 
     deinit {
