@@ -182,15 +182,17 @@ public final class RequestHandler: Sendable {
         }
     }
 
+    /// `detail` is an autoclosure: a decision's reason is a sentence built from the plan, and building
+    /// it for every call when nothing is logged cost as much as routing the call.
     private func logDecision(
-        _ request: SIPRequest, _ context: RequestContext, status: Int, caller: String?, detail: String,
+        _ request: SIPRequest, _ context: RequestContext, status: Int, caller: String?, detail: @autoclosure () -> String,
         dialled: String? = nil, contact: String? = nil
     ) {
         guard logger.logLevel <= .info else { return }
         logger.info("routed", metadata: [
             "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
             "route.caller": "\(caller ?? "-")", "route.dialled": "\(dialled ?? Self.dialledNumber(request.requestURI.user))",
-            "route.status": "\(status)", "route.contact": "\(contact ?? "-")", "route.reason": "\(detail)",
+            "route.status": "\(status)", "route.contact": "\(contact ?? "-")", "route.reason": "\(detail())",
         ])
     }
 
