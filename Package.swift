@@ -34,11 +34,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .executableTarget(name: "Switchd", dependencies: [
-            "Server", "Routing", "Auth",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "Switchd",
+            dependencies: [
+                "Server", "Routing", "Auth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // jemalloc instead of glibc's malloc: libosip2 makes about 200 small allocations per INVITE
+            // and frees them together, which glibc's tcache (7 chunks per size) mostly cannot absorb.
+            // bench/ measured 8% less CPU per call and 10% less memory (Debian: libjemalloc-dev).
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+        ),
         // Generates a large configuration and measures load time and routing decisions per second.
         .executableTarget(name: "RouteBench", dependencies: ["Routing"]),
         // In-process cost of RequestHandler.handle per INVITE and per ACK (and a callgrind subject).

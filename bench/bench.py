@@ -508,10 +508,10 @@ def fmt(value, spec):
     return "-" if value is None else format(value, spec)
 
 
-def report(runs, rates):
+def report(runs, rates, idle_rss_kb):
     lines = []
     header = ("| rate asked | server (workers) | achieved calls/s (worst) | failed (worst) | retrans. (worst) "
-              "| CPU µs/call median (worst) | probe p50 / p99 µs (worst run) | SIPp p99 ≤ ms | RSS MB after | PSS MB after |")
+              "| CPU µs/call median (worst) | probe p50 / p99 µs (worst run) | SIPp p99 ≤ ms | RSS MB idle → after | PSS MB after |")
     lines += [header, "|" + " --- |" * 10]
     ratios = []
     for rate in rates:
@@ -521,18 +521,20 @@ def report(runs, rates):
             if not rs:
                 continue
             s = summarize(rs)
+            s["rss_idle_mb"] = idle_rss_kb[(kind, workers)] / 1024
             pair[kind] = s
             lines.append(f"| {rate:,} | {kind} ({workers}) | {s['achieved_min']:,.0f} | {s['failed_max']:.0f} | "
                          f"{s['retrans_max']:.0f} | {s['cpu_median']:.1f} ({s['cpu_worst']:.1f}) | "
                          f"{fmt(s['p50_worst'], '.0f')} / {fmt(s['p99_worst'], '.0f')} | {fmt(s['sipp_p99_ms'], 'd')} | "
-                         f"{s['rss_after_mb']:.1f} | {s['pss_after_mb']:.1f} |")
+                         f"{s['rss_idle_mb']:.1f} → {s['rss_after_mb']:.1f} | {s['pss_after_mb']:.1f} |")
         if len(pair) == 2:
             a, b = pair["switchd"], pair["kamailio"]
             ratio = lambda x, y: "-" if not x or not y else f"{x / y:.2f}"
             lines.append(f"| {rate:,} | **switchd / Kamailio** | {ratio(a['achieved_min'], b['achieved_min'])} | | | "
                          f"**{ratio(a['cpu_median'], b['cpu_median'])}** ({ratio(a['cpu_worst'], b['cpu_worst'])}) | "
                          f"{ratio(a['p50_worst'], b['p50_worst'])} / {ratio(a['p99_worst'], b['p99_worst'])} | | "
-                         f"{ratio(a['rss_after_mb'], b['rss_after_mb'])} | {ratio(a['pss_after_mb'], b['pss_after_mb'])} |")
+                         f"{ratio(a['rss_idle_mb'], b['rss_idle_mb'])} → {ratio(a['rss_after_mb'], b['rss_after_mb'])} | "
+                         f"{ratio(a['pss_after_mb'], b['pss_after_mb'])} |")
             ratios.append((rate, a["cpu_median"] / b["cpu_median"]))
     return lines, ratios
 
@@ -613,7 +615,8 @@ def main():
         results["scale"] = check_at_scale(args)
         print(f"  {results['scale']}")
 
-    table, ratios = report(results["runs"], rates)
+    idle_rss_kb = {(s.kind, s.workers): results["idle_memory_kb"][s.name][0] for s in servers}
+    table, ratios = report(results["runs"], rates, idle_rss_kb)
     results["ratios_cpu_per_call"] = ratios
     results["seconds"] = time.time() - began
     with open(os.path.join(args.out, "results.json"), "w") as f:

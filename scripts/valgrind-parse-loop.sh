@@ -11,7 +11,9 @@ trap 'rm -rf "$work"' EXIT
 # valgrind 3.19 cannot read the toolchain's DWARF 5 debug info: run a stripped copy.
 objcopy --strip-debug "$(swift build --show-bin-path)/switchdPackageTests.xctest" "$work/tests.xctest"
 gcc -shared -fPIC -O2 scripts/valgrind/sigsuspend_copy.c -o "$work/sigsuspend_copy.so" -ldl
-LD_PRELOAD="$work/sigsuspend_copy.so" valgrind --leak-check=full --errors-for-leak-kinds=definite \
+# The test bundle links jemalloc (through the Switchd target): memcheck must replace its malloc too.
+LD_PRELOAD="$work/sigsuspend_copy.so" valgrind --soname-synonyms=somalloc=libjemalloc.so.2 \
+    --leak-check=full --errors-for-leak-kinds=definite \
     "$work/tests.xctest" --testing-library swift-testing --filter parseRespondLoop \
     > "$work/valgrind.log" 2>&1 || true
 grep -E "==[0-9]+== +(definitely lost|indirectly lost|possibly lost|still reachable):|ERROR SUMMARY|Test run" "$work/valgrind.log"

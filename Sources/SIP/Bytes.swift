@@ -38,11 +38,18 @@ extension BidirectionalCollection where Element == UInt8 {
 extension Collection where Element == UInt8 {
     /// ASCII case-insensitive comparison with a lowercase literal.
     func equalsLowercased(_ literal: String) -> Bool {
-        var it = makeIterator()
-        for l in literal.utf8 {
-            guard let b = it.next(), ASCII.lower(b) == l else { return false }
-        }
-        return it.next() == nil
+        let utf8 = literal.utf8
+        guard count == utf8.count else { return false }
+        // Header names are compared on every line of every datagram: walk the literal's own storage
+        // rather than decoding it through String's iterator.
+        return utf8.withContiguousStorageIfAvailable { expected in
+            var index = 0
+            for b in self {
+                guard ASCII.lower(b) == expected[index] else { return false }
+                index += 1
+            }
+            return true
+        } ?? zip(self, utf8).allSatisfy { ASCII.lower($0) == $1 }
     }
 
     /// Parses an all-digit decimal, rejecting empty input, signs and values above `limit`.

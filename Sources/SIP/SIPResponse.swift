@@ -79,13 +79,22 @@ public struct SIPResponse: Sendable {
     }
 
     private static func appendValue<Value: Collection<UInt8>>(_ value: Value, to out: inout [UInt8]) {
+        let appended: Void? = value.withContiguousStorageIfAvailable { appendBytes($0, to: &out) }
+        if appended == nil { appendBytes(Array(value), to: &out) }
+    }
+
+    private static func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         // Nearly every value is clean: copy it whole, and byte by byte only when it must be mended.
-        guard value.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf }) else {
-            out.append(contentsOf: value)
+        guard bytes.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf }) else {
+            out.append(contentsOf: bytes)
             return
         }
-        for b in value {
+        for b in bytes {
             out.append(b == ASCII.cr || b == ASCII.lf ? ASCII.sp : b)
         }
+    }
+
+    private static func appendBytes(_ bytes: [UInt8], to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendBytes($0, to: &out) }
     }
 }

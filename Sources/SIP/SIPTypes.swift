@@ -5,7 +5,9 @@
 public enum SIPParseResult: Sendable {
     /// A syntactically valid request. Semantic checks that depend on the
     /// server's role (method dispatch, Max-Forwards 0, URI scheme) are the server's.
-    case request(SIPRequest)
+    // indirect: the request is large (a dozen strings and arrays); boxed, passing the result on costs
+    // one reference count instead of one per field.
+    indirect case request(SIPRequest)
     /// A SIP response arrived: a stateless UAS stays silent.
     case response
     /// A request we can answer with an error (400 or 505); Vias were recovered.
