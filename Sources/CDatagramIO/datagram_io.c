@@ -48,7 +48,9 @@ int switchd_send_datagrams(int fd, const struct switchd_datagram *slots, unsigne
     }
     int sent;
     do {
-        sent = sendmmsg(fd, headers, count, 0);
+        // MSG_DONTWAIT: the socket blocks for receiving, but a full send buffer must fail the send
+        // (EAGAIN, counted) rather than stall the worker.
+        sent = sendmmsg(fd, headers, count, MSG_DONTWAIT);
     } while (sent < 0 && errno == EINTR);
     return sent;
 }

@@ -14,8 +14,8 @@ public enum SIPParseResult: Sendable {
     case invalid(SIPInvalidRequest)
     /// Nothing to answer to (no Via recoverable, not SIP at all): drop and count.
     case unrecoverable(reason: String)
-    /// An ACK or CANCEL: a stateless server answers neither, well-formed or not (RFC 3261 §17.2.3 and
-    /// §9.2: there is no transaction to match), so only osip's verdict is kept: nil, or its complaint.
+    /// An ACK or CANCEL: a stateless UAS must ignore both, well-formed or not (RFC 3261 §8.2.7), so only
+    /// osip's verdict is kept: nil, or its complaint.
     case unanswered(method: String, problem: String?)
 }
 

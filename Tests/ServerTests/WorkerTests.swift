@@ -1,3 +1,6 @@
+import Logging
+import Routing
+import Server
 import Testing
 
 /// Several workers draining one socket, and batches of datagrams: every request is answered exactly
@@ -34,4 +37,25 @@ import Testing
         }
         #expect(server.eventually { server.server.counters[.responsesSent] == clients.count * perClient })
     }
+}
+
+/// Every worker keeps a thread of Dispatch's pool: more than `maximumWorkerThreads` over all addresses
+/// is refused at start with a message that says why, before anything listens.
+@Test func tooManyWorkerThreadsAreRefused() throws {
+    let conf = try TempConfDirectory.sample()
+    let configuration = try ConfigLoader.load(directory: conf.path)
+    var logger = Logger(label: "switchd-worker-tests")
+    logger.logLevel = .critical
+    let addresses = [ListenAddress(host: "127.0.0.1", port: 0), ListenAddress(host: "127.0.0.1", port: 0)]
+    #expect(throws: TooManyWorkers.self) {
+        try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 33, logger: logger)
+    }
+    do {
+        _ = try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 33, logger: logger)
+    } catch {
+        #expect("\(error)" == "33 workers × 2 listen addresses need 66 threads; at most 64 are allowed")
+    }
+    // 32 × 2 is within the limit.
+    let server = try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 32, logger: logger)
+    #expect(server.workerCount == 32)
 }

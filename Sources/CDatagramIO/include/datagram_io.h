@@ -26,8 +26,8 @@ struct switchd_datagram {
 /// -1 with errno set (EINTR is retried).
 int switchd_receive_datagrams(int fd, struct switchd_datagram *slots, unsigned count, int wait);
 
-/// Sends `count` datagrams. Returns how many the kernel took from the front (>= 1), or -1 with errno
-/// set when the first one failed (EINTR is retried).
+/// Sends `count` datagrams without blocking. Returns how many the kernel took from the front (>= 1), or
+/// -1 with errno set when the first one failed (EAGAIN when the send buffer is full; EINTR is retried).
 int switchd_send_datagrams(int fd, const struct switchd_datagram *slots, unsigned count);
 
 #endif

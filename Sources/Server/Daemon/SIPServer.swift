@@ -23,6 +23,11 @@ public final class SIPServer: Sendable {
             plans: plans, counters: counters, logger: logger, limits: configuration.server.limits,
             nonceLifetime: configuration.server.nonceLifetime)
         serverSettings = configuration.server
+        let workersPerAddress = workers ?? configuration.server.workers
+        // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
+        guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
+            throw TooManyWorkers(workers: workersPerAddress, addresses: listen.count, limit: Self.maximumWorkerThreads)
+        }
         var listeners: [UDPListener] = []
         for address in listen {
             guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
@@ -30,12 +35,15 @@ public final class SIPServer: Sendable {
             }
             let socket = try UDPSocket(bindingTo: socketAddress)
             listeners.append(UDPListener(
-                socket: socket, workers: workers ?? configuration.server.workers, handler: handler, counters: counters, logger: logger))
+                socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger))
         }
         self.listeners = listeners
     }
 
     public var boundAddresses: [SocketAddress] { listeners.map(\.socket.localAddress) }
+
+    /// Worker threads over all listen addresses.
+    public static let maximumWorkerThreads = 64
 
     /// Threads draining each listen socket.
     public var workerCount: Int { listeners.first?.workerCount ?? 0 }
@@ -82,4 +90,15 @@ public final class SIPServer: Sendable {
     }
 
     public var currentPlan: DialPlan { plans.plan }
+}
+
+/// More worker threads than `SIPServer.maximumWorkerThreads` were asked for.
+public struct TooManyWorkers: Error, CustomStringConvertible {
+    public let workers: Int
+    public let addresses: Int
+    public let limit: Int
+
+    public var description: String {
+        "\(workers) workers × \(addresses) listen addresses need \(workers * addresses) threads; at most \(limit) are allowed"
+    }
 }

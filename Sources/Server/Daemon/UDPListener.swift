@@ -14,7 +14,8 @@ import Glibc
 /// thread's epoll, then a worker thread), which at 10,000 calls a second cost more CPU than routing
 /// the calls. A worker blocked in the kernel is woken once, by the datagram itself. The kernel wakes
 /// one blocked worker per datagram, so several workers share one socket (and one busy peer, such as
-/// an SBC, still spreads over the cores), the way Kamailio's UDP processes do.
+/// an SBC, still spreads over the cores), the way Kamailio's UDP processes do. Each worker holds one
+/// thread of Dispatch's pool for as long as the server runs, so `SIPServer` caps workers × addresses.
 final class UDPListener: Sendable {
     let socket: UDPSocket
     let workerCount: Int
@@ -22,6 +23,7 @@ final class UDPListener: Sendable {
     private let counters: Counters
     private let logger: Logger
     private let stopping = Atomic(false)
+    private let started = Atomic(false)
     private let running = DispatchGroup()
 
     /// Datagrams per system call. Large enough that a burst costs a few calls, small enough that the
@@ -36,7 +38,9 @@ final class UDPListener: Sendable {
         self.logger = logger
     }
 
+    /// Starts the workers; call once.
     func start() {
+        precondition(!started.exchange(true, ordering: .relaxed), "UDPListener.start() called twice")
         for worker in 0..<workerCount {
             let queue = DispatchQueue(label: "switchd.udp.\(socket.localAddress).\(worker)", qos: .userInteractive)
             running.enter()
@@ -49,9 +53,11 @@ final class UDPListener: Sendable {
         running.notify(queue: .global()) { [socket] in socket.close() }
     }
 
-    /// Stops reading: every worker finishes its batch and returns within the socket's receive timeout.
+    /// Stops reading and waits until every worker has finished its batch (and sent its replies) and
+    /// returned, which takes at most the socket's receive timeout.
     func stop() {
         stopping.store(true, ordering: .relaxed)
+        _ = running.wait(timeout: .now() + .milliseconds(UDPSocket.stopLatencyMilliseconds + 800))
     }
 
     private func serve() {

@@ -3,14 +3,15 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
-/// A bound, non-blocking UDP socket. Closed exactly once, in `deinit` or by `close()`.
-final class UDPSocket: @unchecked Sendable {
-    // @unchecked: the descriptor is immutable after init; reads and sends on one UDP socket from
-    // several threads are safe at the kernel level.
+/// A bound UDP socket: receives block for at most `stopLatencyMilliseconds`, sends never block (they
+/// pass MSG_DONTWAIT). Closed exactly once, in `deinit` or by `close()`, from whichever thread.
+final class UDPSocket: Sendable {
+    // Reads and sends on one UDP socket from several threads are safe at the kernel level.
     let descriptor: Int32
     let localAddress: SocketAddress
-    private var closed = false
+    private let closed = Atomic(false)
 
     /// The largest SIP message accepted over UDP (RFC 3261 §18.1.1 leaves this to the transport).
     static let maximumDatagram = 65_535
@@ -40,8 +41,8 @@ final class UDPSocket: @unchecked Sendable {
     }
 
     func close() {
-        guard !closed else { return }
-        closed = true
+        // exchange: two threads closing at once must not both close (the number may be reused by then).
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         SystemCalls.close(descriptor)
     }
 
