@@ -513,6 +513,8 @@ def summarize(rs):
         "retrans_max": max(r["retransmissions"] for r in rs),
         "cpu_median": statistics.median(r["cpu_us_per_call"] for r in rs),
         "cpu_worst": max(r["cpu_us_per_call"] for r in rs),
+        "p50_median": statistics.median(r["probe_p50_us"] for r in rs if r["probe_p50_us"] is not None),
+        "p99_median": statistics.median(r["probe_p99_us"] for r in rs if r["probe_p99_us"] is not None),
         "p50_worst": worst("probe_p50_us"), "p99_worst": worst("probe_p99_us"),
         "sipp_p99_ms": worst("sipp_p99_ms_bucket"),
         "rss_after_mb": max(r["rss_kb_after"] for r in rs) / 1024,
@@ -524,35 +526,59 @@ def fmt(value, spec):
     return "-" if value is None else format(value, spec)
 
 
+def configuration_summary(runs, kind, workers, rate, idle_rss_kb):
+    rs = [r for r in runs if r["server"] == kind and r["workers"] == workers and r["rate"] == rate]
+    rs = [r for r in rs if not r.get("disturbed")] or rs
+    if not rs:
+        return None
+    s = summarize(rs)
+    s["rss_idle_mb"] = idle_rss_kb[(kind, workers)] / 1024
+    return s
+
+
 def report(runs, rates, idle_rss_kb):
+    """Per rate: every configuration (the best worker count of each server, by median CPU per call
+    without failed calls, marked "best"), then switchd / Kamailio for the best of each, and for each
+    worker count both servers ran with."""
     lines = []
     header = ("| rate asked | server (workers) | achieved calls/s (worst) | failed (worst) | retrans. (worst) "
-              "| CPU µs/call median (worst) | probe p50 / p99 µs (worst run) | SIPp p99 ≤ ms | RSS MB idle → after | PSS MB after |")
-    lines += [header, "|" + " --- |" * 10]
+              "| CPU µs/call median (worst) | probe p50 µs median | probe p99 µs median (worst) | SIPp p99 ≤ ms | RSS MB idle → after | PSS MB after |")
+    lines += [header, "|" + " --- |" * 11]
     ratios = []
+    worker_counts = sorted({r["workers"] for r in runs})
     for rate in rates:
-        pair = {}
+        summaries, best = {}, {}
         for kind in ("switchd", "kamailio"):
-            workers, rs = best_configuration(runs, kind, rate)
-            if not rs:
+            best[kind] = best_configuration(runs, kind, rate)[0]
+            for workers in worker_counts:
+                s = configuration_summary(runs, kind, workers, rate, idle_rss_kb)
+                if s is None:
+                    continue
+                summaries[(kind, workers)] = s
+                mark = ", best" if workers == best[kind] else ""
+                lines.append(f"| {rate:,} | {kind} ({workers}{mark}) | {s['achieved_min']:,.0f} | {s['failed_max']:.0f} | "
+                             f"{s['retrans_max']:.0f} | {s['cpu_median']:.1f} ({s['cpu_worst']:.1f}) | "
+                             f"{s['p50_median']:.0f} | {s['p99_median']:.0f} ({fmt(s['p99_worst'], '.0f')}) | {fmt(s['sipp_p99_ms'], 'd')} | "
+                             f"{s['rss_idle_mb']:.1f} → {s['rss_after_mb']:.1f} | {s['pss_after_mb']:.1f} |")
+        pairs = [("best", best["switchd"], best["kamailio"])] + [(f"{w} each", w, w) for w in worker_counts]
+        for label, sw, kw in pairs:
+            a, b = summaries.get(("switchd", sw)), summaries.get(("kamailio", kw))
+            if not a or not b:
                 continue
-            s = summarize(rs)
-            s["rss_idle_mb"] = idle_rss_kb[(kind, workers)] / 1024
-            pair[kind] = s
-            lines.append(f"| {rate:,} | {kind} ({workers}) | {s['achieved_min']:,.0f} | {s['failed_max']:.0f} | "
-                         f"{s['retrans_max']:.0f} | {s['cpu_median']:.1f} ({s['cpu_worst']:.1f}) | "
-                         f"{fmt(s['p50_worst'], '.0f')} / {fmt(s['p99_worst'], '.0f')} | {fmt(s['sipp_p99_ms'], 'd')} | "
-                         f"{s['rss_idle_mb']:.1f} → {s['rss_after_mb']:.1f} | {s['pss_after_mb']:.1f} |")
-        if len(pair) == 2:
-            a, b = pair["switchd"], pair["kamailio"]
-            ratio = lambda x, y: "-" if not x or not y else f"{x / y:.2f}"
-            lines.append(f"| {rate:,} | **switchd / Kamailio** | {ratio(a['achieved_min'], b['achieved_min'])} | | | "
+            lines.append(f"| {rate:,} | **switchd / Kamailio** ({label}) | {ratio(a['achieved_min'], b['achieved_min'])} | | | "
                          f"**{ratio(a['cpu_median'], b['cpu_median'])}** ({ratio(a['cpu_worst'], b['cpu_worst'])}) | "
-                         f"{ratio(a['p50_worst'], b['p50_worst'])} / {ratio(a['p99_worst'], b['p99_worst'])} | | "
+                         f"{ratio(a['p50_median'], b['p50_median'])} | {ratio(a['p99_median'], b['p99_median'])} "
+                         f"({ratio(a['p99_worst'], b['p99_worst'])}) | | "
                          f"{ratio(a['rss_idle_mb'], b['rss_idle_mb'])} → {ratio(a['rss_after_mb'], b['rss_after_mb'])} | "
                          f"{ratio(a['pss_after_mb'], b['pss_after_mb'])} |")
-            ratios.append((rate, a["cpu_median"] / b["cpu_median"]))
+            ratios.append({"rate": rate, "pair": label, "switchd_workers": sw, "kamailio_workers": kw,
+                           "cpu_median": a["cpu_median"] / b["cpu_median"],
+                           "p99_median": a["p99_median"] / b["p99_median"], "p99_worst": a["p99_worst"] / b["p99_worst"]})
     return lines, ratios
+
+
+def ratio(x, y):
+    return "-" if not x or not y else f"{x / y:.2f}"
 
 
 def all_runs_table(runs):
@@ -574,7 +600,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(os.path.dirname(HERE), ".bench"))
     parser.add_argument("--rates", default="5000,10000,20000")
     parser.add_argument("--seconds", type=int, default=8, help="seconds of calls per run")
-    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--skip-extras", action="store_true", help="no reload-under-load and no scale check")
     args = parser.parse_args()
