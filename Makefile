@@ -69,7 +69,7 @@ fuzz: deps-run
 check: deps-run
 	$(SWIFT) run switchd check --conf $(CONF)
 
-# switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 8 minutes):
+# switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 7 minutes):
 # CPU per call, failures, latency, memory; then reload under load and `check` at 200,000 extensions.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--rates 10000 --reps 3".
 bench: deps-bench
