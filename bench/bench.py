@@ -82,17 +82,25 @@ def stop_all():
         stop(process)
 
 
-def descendants(pid):
-    """Every process below pid (Kamailio forks its workers and timers from the main process)."""
-    parents = {}
+def process_stats():
+    """(pid, fields of /proc/PID/stat after the command name) of every process on the machine; the
+    fields are numbered from 0 = state, so ppid is [1], utime [11], stime [12]."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
-                parents.setdefault(int(fields[1]), []).append(int(entry))
-            except (OSError, IndexError):
-                continue
+            except OSError:
+                continue   # gone since listdir
+            if len(fields) > 12:
+                yield int(entry), fields
+
+
+def descendants(pid):
+    """Every process below pid (Kamailio forks its workers and timers from the main process)."""
+    parents = {}
+    for child, fields in process_stats():
+        parents.setdefault(int(fields[1]), []).append(child)
     found, todo = [], [pid]
     while todo:
         for child in parents.get(todo.pop(), []):
@@ -137,16 +145,7 @@ def memory_kb(pids):
 
 def all_process_ticks():
     """user+sys clock ticks of every process on the machine (kernel threads included), by pid."""
-    ticks = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                ticks[int(entry)] = int(fields[11]) + int(fields[12])
-            except (OSError, IndexError):
-                continue
-    return ticks
+    return {pid: int(fields[11]) + int(fields[12]) for pid, fields in process_stats()}
 
 
 def other_cpu_seconds(before, after, excluded):

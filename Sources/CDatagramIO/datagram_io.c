@@ -5,19 +5,26 @@
 #include <string.h>
 #include <sys/uio.h>
 
+// One mmsghdr per slot, its iovec over the slot's buffer (`length` bytes to send, or the whole
+// `capacity` to receive into) and its name over the slot's address.
+static void describe_slots(struct mmsghdr *headers, struct iovec *vectors,
+                           const struct switchd_datagram *slots, unsigned count, int receiving) {
+    memset(headers, 0, sizeof(struct mmsghdr) * count);
+    for (unsigned i = 0; i < count; i++) {
+        vectors[i].iov_base = slots[i].buffer;
+        vectors[i].iov_len = receiving ? slots[i].capacity : slots[i].length;
+        headers[i].msg_hdr.msg_name = (void *)&slots[i].address;
+        headers[i].msg_hdr.msg_namelen = receiving ? sizeof(slots[i].address) : slots[i].address_length;
+        headers[i].msg_hdr.msg_iov = &vectors[i];
+        headers[i].msg_hdr.msg_iovlen = 1;
+    }
+}
+
 int switchd_receive_datagrams(int fd, struct switchd_datagram *slots, unsigned count, int wait) {
     if (count > SWITCHD_DATAGRAM_BATCH_MAX) count = SWITCHD_DATAGRAM_BATCH_MAX;
     struct mmsghdr headers[SWITCHD_DATAGRAM_BATCH_MAX];
     struct iovec vectors[SWITCHD_DATAGRAM_BATCH_MAX];
-    memset(headers, 0, sizeof(struct mmsghdr) * count);
-    for (unsigned i = 0; i < count; i++) {
-        vectors[i].iov_base = slots[i].buffer;
-        vectors[i].iov_len = slots[i].capacity;
-        headers[i].msg_hdr.msg_name = &slots[i].address;
-        headers[i].msg_hdr.msg_namelen = sizeof(slots[i].address);
-        headers[i].msg_hdr.msg_iov = &vectors[i];
-        headers[i].msg_hdr.msg_iovlen = 1;
-    }
+    describe_slots(headers, vectors, slots, count, 1);
     int received;
     do {
         // MSG_WAITFORONE: block for the first datagram only, then take what else is already there.
@@ -37,15 +44,7 @@ int switchd_send_datagrams(int fd, const struct switchd_datagram *slots, unsigne
     if (count > SWITCHD_DATAGRAM_BATCH_MAX) count = SWITCHD_DATAGRAM_BATCH_MAX;
     struct mmsghdr headers[SWITCHD_DATAGRAM_BATCH_MAX];
     struct iovec vectors[SWITCHD_DATAGRAM_BATCH_MAX];
-    memset(headers, 0, sizeof(struct mmsghdr) * count);
-    for (unsigned i = 0; i < count; i++) {
-        vectors[i].iov_base = slots[i].buffer;
-        vectors[i].iov_len = slots[i].length;
-        headers[i].msg_hdr.msg_name = (void *)&slots[i].address;
-        headers[i].msg_hdr.msg_namelen = slots[i].address_length;
-        headers[i].msg_hdr.msg_iov = &vectors[i];
-        headers[i].msg_hdr.msg_iovlen = 1;
-    }
+    describe_slots(headers, vectors, slots, count, 0);
     int sent;
     do {
         // MSG_DONTWAIT: the socket blocks for receiving, but a full send buffer must fail the send
