@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Routing
 import Server
@@ -58,4 +61,19 @@ import Testing
     // 32 × 2 is within the limit.
     let server = try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 32, logger: logger)
     #expect(server.workerCount == 32)
+}
+
+/// A second server on a port already served fails to start instead of silently sharing the calls.
+@Test func aPortInUseIsRefused() throws {
+    let first = try TestServer.sample()
+    let conf = try TempConfDirectory.sample()
+    let configuration = try ConfigLoader.load(directory: conf.path)
+    var logger = Logger(label: "switchd-worker-tests")
+    logger.logLevel = .critical
+    #expect {
+        try SIPServer(configuration: configuration, configDirectory: conf.path,
+                      listen: [ListenAddress(host: "127.0.0.1", port: first.port)], logger: logger)
+    } throws: { error in
+        (error as? IOError)?.errno == EADDRINUSE
+    }
 }

@@ -21,7 +21,8 @@ final class UDPSocket: Sendable {
     init(bindingTo address: SocketAddress) throws(IOError) {
         let fd = try SystemCalls.socket(family: address.family, type: Int32(SOCK_DGRAM.rawValue))
         do {
-            try SystemCalls.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+            // No SO_REUSEADDR: UDP has no TIME_WAIT to wait out, and with it a second daemon started on
+            // the same port would bind without a word and take a share of the calls.
             if address.family == AF_INET6 {
                 // An IPv6 listen address serves IPv6 only; IPv4 gets its own listen entry.
                 try SystemCalls.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 1)
