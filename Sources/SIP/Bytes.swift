@@ -71,8 +71,15 @@ extension String {
     /// Splits on `separator` bytes outside double-quoted strings (honouring
     /// backslash escapes), trimming each part and dropping empty parts.
     func splitOutsideQuotes(_ separator: UInt8) -> [String] {
-        var parts: [String] = []
-        let bytes = Array(utf8)
+        Array(utf8).splitOutsideQuotes(separator).map(\.utf8String)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The same on bytes, without a String per part: Via values are split on every request.
+    func splitOutsideQuotes(_ separator: UInt8) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
+        let bytes = self
         var start = 0, i = 0, inQuote = false
         while i < bytes.count {
             let b = bytes[i]
@@ -82,14 +89,14 @@ extension String {
                 inQuote = true
             } else if b == separator {
                 let part = bytes[start..<i].trimmedWhitespace()
-                if !part.isEmpty { parts.append(part.utf8String) }
+                if !part.isEmpty { parts.append(part) }
                 start = i + 1
             }
             i += 1
         }
         if start < bytes.count {
             let part = bytes[start...].trimmedWhitespace()
-            if !part.isEmpty { parts.append(part.utf8String) }
+            if !part.isEmpty { parts.append(part) }
         }
         return parts
     }

@@ -96,7 +96,11 @@ struct ScannedMessage {
 
     /// Every Via value in message order: Via headers split on commas outside quotes.
     var viaValues: [String] {
-        values(.via).flatMap { $0.utf8String.splitOutsideQuotes(ASCII.comma) }
+        var values: [String] = []
+        for header in headers where header.kind == .via {
+            for part in header.value.splitOutsideQuotes(ASCII.comma) { values.append(part.utf8String) }
+        }
+        return values
     }
 }
 
@@ -105,6 +109,8 @@ enum HeaderScanner {
     /// lines before the start line are skipped (RFC 3261 §7.5).
     static func scan(_ bytes: [UInt8]) -> ScannedMessage {
         var result = ScannedMessage()
+        // Room for a usual request's headers: growing the array from empty costs five copies.
+        result.headers.reserveCapacity(16)
         var pos = 0
         let n = bytes.count
 
