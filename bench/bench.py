@@ -37,6 +37,8 @@ import sys
 import threading
 import time
 
+import compare   # bench/compare.py: the calls.csv reader
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -412,7 +414,7 @@ def run(argv, **kwargs):
     return result
 
 
-def check_equivalence(servers, args):
+def check_equivalence(servers, args, calls):
     """Both servers, identical answers: compare.py, then SIPp check.xml (every answer checked)."""
     first = {s.kind: s for s in servers if s.workers == 1}
     result = subprocess.run([sys.executable, os.path.join(HERE, "compare.py"), os.path.join(args.data, "calls.csv"),
@@ -424,8 +426,7 @@ def check_equivalence(servers, args):
         raise SystemExit("the servers do not answer identically: not measuring")
     lines = [result.stdout.strip().splitlines()[0]]
     # Every line of calls.csv, so that every number the measured runs dial has been checked.
-    with open(os.path.join(args.data, "calls.csv")) as f:
-        count = sum(1 for line in f if line.strip() and not line.startswith("#")) - 1
+    count = len(calls)
     for server in servers:
         stats = run_sipp(server.port, "check.xml", os.path.join(args.data, "calls.csv"), 5000, count,
                          f"check-{server.kind}-{server.workers}", args.out, 17000 + server.port % 1000)
@@ -626,9 +627,10 @@ def main():
     time.sleep(1)
     results["idle_memory_kb"] = {server.name: memory_kb(server.pids()) for server in servers}
     print("bench: identical answers?")
-    results["equivalence"] = check_equivalence(servers, args)
-    with open(os.path.join(args.data, "calls.csv")) as f:
-        probe_calls = [tuple(line.split(";")[:3]) for line in f.read().splitlines()[1:] if line and line.split(";")[3] == "302"]
+    calls = compare.read_calls(os.path.join(args.data, "calls.csv"), None)
+    results["equivalence"] = check_equivalence(servers, args, calls)
+    # (number, user, domain, dialled, status, contact): the probe dials the redirected calls.
+    probe_calls = [(user, domain, dialled) for _, user, domain, dialled, status, _ in calls if status == 302]
 
     print(f"bench: {len(rates)} rates x {args.reps} repetitions x {len(servers)} configurations, {args.seconds} s each")
     for rate in rates:

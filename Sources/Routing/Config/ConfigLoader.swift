@@ -60,7 +60,8 @@ public enum ConfigLoader {
                 if ServerSettings.workerRange.contains(workers) {
                     settings.workers = workers
                 } else {
-                    log.error(path, "server.workers must be between 1 and 64, not \(workers)")
+                    let range = ServerSettings.workerRange
+                    log.error(path, "server.workers must be between \(range.lowerBound) and \(range.upperBound), not \(workers)")
                 }
             }
             if let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\" strings", in: &log) {

@@ -29,8 +29,8 @@ final class UDPListener: Sendable {
     /// Datagrams per system call. Large enough that a burst costs a few calls, small enough that the
     /// first reply of a batch waits at most a few hundred microseconds for the last request's handling.
     static let batchSize = 32
-    /// Replies sent together at most: fewer system calls than one per reply, and the first reply of a
-    /// burst waits for at most this many requests to be handled (about 100 µs).
+    /// Replies sent together at most (the send slots of a batch): fewer system calls than one per reply,
+    /// and the first reply of a burst waits for at most this many requests to be handled (about 100 µs).
     static let repliesPerSend = 8
 
     init(socket: UDPSocket, workers: Int, handler: RequestHandler, counters: Counters, logger: Logger) {
@@ -64,7 +64,7 @@ final class UDPListener: Sendable {
     }
 
     private func serve() {
-        let batch = DatagramBatch(capacity: Self.batchSize, slotSize: UDPSocket.maximumDatagram + 1)
+        let batch = DatagramBatch(capacity: Self.batchSize, sendCapacity: Self.repliesPerSend, slotSize: UDPSocket.maximumDatagram + 1)
         let descriptor = socket.descriptor
         let failed = { [counters, logger] (destination: SocketAddress, error: IOError) in
             counters.increment(.sendErrors)
@@ -88,9 +88,9 @@ final class UDPListener: Sendable {
                     continue
                 }
                 guard let reply = handler.handle(Array(datagram.bytes), from: datagram.source) else { continue }
-                sent += batch.queue(reply.bytes, to: reply.destination, flushing: descriptor, failed: failed)
+                batch.queue(reply.bytes, to: reply.destination)
                 // A burst of requests must not hold back the first replies until the last is handled.
-                if batch.queued >= Self.repliesPerSend { sent += batch.flush(descriptor, failed: failed) }
+                if batch.isSendFull { sent += batch.flush(descriptor, failed: failed) }
             }
             sent += batch.flush(descriptor, failed: failed)
             if sent > 0 { counters.increment(.responsesSent, by: sent) }

@@ -107,11 +107,10 @@ public final class RequestHandler: Sendable {
         let exempt: Bool
     }
 
-    /// Method dispatch and the RFC 3261 §8.2 checks, in the order the RFC gives them.
+    /// Method dispatch and the RFC 3261 §8.2 checks, in the order the RFC gives them. ACK and CANCEL
+    /// never get here: the parser sets them aside (`SIPParseResult.unanswered`).
     func respond(to request: SIPRequest, _ context: RequestContext) -> SIPResponse? {
         let method = request.method
-        // A stateless redirect server has no transaction to acknowledge or cancel.
-        if method == "ACK" || method == "CANCEL" { return nil }
         // RFC 2543 clients send no Max-Forwards (RFC 4475 §3.4.1 says accept them); an RFC 3261 client,
         // recognisable by the magic cookie in its branch, must send one.
         if !request.hasMaxForwards, request.vias.first?.branch?.hasPrefix("z9hG4bK") == true {

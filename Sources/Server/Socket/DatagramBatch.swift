@@ -4,36 +4,40 @@ import Glibc
 #endif
 
 /// Buffers for moving many datagrams per system call: `recvmmsg` fills up to `capacity` receive slots,
-/// `sendmmsg` sends the replies queued since the last flush. At 20,000 datagrams a second, one
-/// `recvfrom` and one `sendto` per datagram cost more than routing them; a batch pays the system-call
-/// entry once. Used by one listener worker at a time (its serial queue), never shared.
+/// `sendmmsg` sends the replies queued in up to `sendCapacity` send slots since the last flush. At
+/// 20,000 datagrams a second, one `recvfrom` and one `sendto` per datagram cost more than routing them;
+/// a batch pays the system-call entry once. Used by one listener worker at a time, never shared.
 final class DatagramBatch {
     let capacity: Int
+    let sendCapacity: Int
     private let slotSize: Int
     private let receiveSlots: UnsafeMutablePointer<switchd_datagram>
     private let sendSlots: UnsafeMutablePointer<switchd_datagram>
     private let buffers: UnsafeMutableRawPointer
-    private(set) var received = 0
-    private(set) var queued = 0
+    private var received = 0
+    private var queued = 0
 
     /// `slotSize` bytes per datagram each way: one more than the largest accepted datagram, so that a
     /// longer one is reported truncated rather than cut silently. Pages are touched only as far as
     /// datagrams reach, so the resident cost is a few kB per slot.
-    init(capacity: Int, slotSize: Int) {
-        precondition(capacity <= Int(SWITCHD_DATAGRAM_BATCH_MAX))
+    init(capacity: Int, sendCapacity: Int, slotSize: Int) {
+        precondition(capacity <= Int(SWITCHD_DATAGRAM_BATCH_MAX) && sendCapacity <= Int(SWITCHD_DATAGRAM_BATCH_MAX))
         self.capacity = capacity
+        self.sendCapacity = sendCapacity
         self.slotSize = slotSize
-        buffers = .allocate(byteCount: 2 * capacity * slotSize, alignment: 16)
-        receiveSlots = .allocate(capacity: capacity)
-        sendSlots = .allocate(capacity: capacity)
-        for slot in 0..<capacity {
-            receiveSlots[slot] = switchd_datagram()
-            receiveSlots[slot].buffer = buffers + slot * slotSize
-            receiveSlots[slot].capacity = slotSize
-            sendSlots[slot] = switchd_datagram()
-            sendSlots[slot].buffer = buffers + (capacity + slot) * slotSize
-            sendSlots[slot].capacity = slotSize
+        buffers = .allocate(byteCount: (capacity + sendCapacity) * slotSize, alignment: 16)
+        receiveSlots = Self.slots(capacity, in: buffers, size: slotSize)
+        sendSlots = Self.slots(sendCapacity, in: buffers + capacity * slotSize, size: slotSize)
+    }
+
+    private static func slots(_ count: Int, in buffers: UnsafeMutableRawPointer, size: Int) -> UnsafeMutablePointer<switchd_datagram> {
+        let slots = UnsafeMutablePointer<switchd_datagram>.allocate(capacity: count)
+        for slot in 0..<count {
+            slots[slot] = switchd_datagram()
+            slots[slot].buffer = buffers + slot * size
+            slots[slot].capacity = size
         }
+        return slots
     }
 
     deinit {
@@ -64,10 +68,12 @@ final class DatagramBatch {
                 SocketAddress(storage: slot.address), slot.truncated != 0 || length == slotSize)
     }
 
-    /// Copies `bytes` (at most `slotSize`) into the next send slot; flushes first when all are taken.
-    func queue(_ bytes: [UInt8], to destination: SocketAddress, flushing fd: Int32, failed: (SocketAddress, IOError) -> Void) -> Int {
-        let sent = queued == capacity ? flush(fd, failed: failed) : 0
-        precondition(bytes.count <= slotSize)
+    /// True when every send slot holds a reply: flush before queueing another.
+    var isSendFull: Bool { queued == sendCapacity }
+
+    /// Copies `bytes` (at most `slotSize`) into the next send slot.
+    func queue(_ bytes: [UInt8], to destination: SocketAddress) {
+        precondition(!isSendFull && bytes.count <= slotSize)
         let slot = sendSlots + queued
         bytes.withUnsafeBytes { slot.pointee.buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         slot.pointee.length = bytes.count
@@ -76,7 +82,6 @@ final class DatagramBatch {
             slot.pointee.address_length = length
         }
         queued += 1
-        return sent
     }
 
     /// Sends every queued reply and returns how many went out. A reply the kernel refuses (sendmmsg

@@ -47,11 +47,6 @@ enum SystemCalls {
         }
     }
 
-    static func setNonBlocking(_ fd: Int32) throws(IOError) {
-        let flags = try retrying("fcntl(F_GETFL)") { Int(fcntl(fd, F_GETFL)) }
-        try retrying("fcntl(F_SETFL)") { Int(fcntl(fd, F_SETFL, Int32(flags) | O_NONBLOCK)) }
-    }
-
     static func bind(_ fd: Int32, _ address: SocketAddress) throws(IOError) {
         try retrying("bind") { address.withSockaddr { pointer, length in Int(Glibc.bind(fd, pointer, length)) } }
     }
@@ -65,37 +60,6 @@ enum SystemCalls {
             }
         }
         return SocketAddress(storage: storage)
-    }
-
-    /// One datagram, or nil when none is waiting (EAGAIN). `truncated` is set when it did not fit.
-    static func receive(
-        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer
-    ) throws(IOError) -> (length: Int, source: SocketAddress, truncated: Bool)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        while true {
-            // MSG_TRUNC makes recvfrom return the datagram's real size, so oversized ones can be told apart.
-            let received = withUnsafeMutablePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                    recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_TRUNC), raw, &length)
-                }
-            }
-            if received >= 0 {
-                return (min(received, buffer.count), SocketAddress(storage: storage), received > buffer.count)
-            }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return nil }
-            throw IOError(call: "recvfrom", errno: code)
-        }
-    }
-
-    static func send(_ fd: Int32, _ bytes: [UInt8], to destination: SocketAddress) throws(IOError) {
-        try retrying("sendto") {
-            destination.withSockaddr { pointer, length in
-                bytes.withUnsafeBytes { raw in sendto(fd, raw.baseAddress, raw.count, 0, pointer, length) }
-            }
-        }
     }
 
     static func close(_ fd: Int32) {

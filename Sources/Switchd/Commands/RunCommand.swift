@@ -35,7 +35,8 @@ struct RunCommand: ParsableCommand {
             }
         }
         if let workers, !ServerSettings.workerRange.contains(workers) {
-            throw ValidationError("--workers must be between 1 and 64, not \(workers)")
+            let range = ServerSettings.workerRange
+            throw ValidationError("--workers must be between \(range.lowerBound) and \(range.upperBound), not \(workers)")
         }
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
