@@ -63,12 +63,7 @@ enum FuzzTarget {
         // The untrusted source must never be rate-limited or banned (the clock below never advances, so
         // no bucket would ever refill), or most inputs would stop at the guard; its bookkeeping still
         // runs for each of them.
-        var limits = LimitSettings()
-        limits.rate = 1e12
-        limits.burst = 1e12
-        limits.authFailuresBeforeBan = .max
-        limits.untrustedRate = 1e12
-        limits.untrustedBurst = 1e12
+        let limits = LimitSettings.unlimited
         // A fixed clock and nonce secret: the digest seeds carry nonces minted with them (see
         // fuzz/make-digest-seeds.py), and outcomes do not depend on when an input runs.
         return RequestHandler(

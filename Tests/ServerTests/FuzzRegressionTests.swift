@@ -21,12 +21,8 @@ struct FuzzRegressionTests {
 
     static let handler: RequestHandler = {
         let configuration = try! ConfigLoader.load(directory: root.appendingPathComponent("conf").path)
-        var limits = LimitSettings()
-        limits.rate = 1e12
-        limits.burst = 1e12
-        limits.authFailuresBeforeBan = .max
-        limits.untrustedRate = 1e12
-        limits.untrustedBurst = 1e12
+        // The fuzz target's limits: LimitSettings.unlimited.
+        let limits = LimitSettings.unlimited
         return RequestHandler(
             plans: PlanStore(configuration.plan), counters: Counters(),
             logger: Logger(label: "fuzz-regression", factory: { _ in DiscardingLogHandler() }), limits: limits,

@@ -85,4 +85,16 @@ public struct LimitSettings: Sendable, Equatable {
     public var untrustedBurst: Double = 4_000
 
     public init() {}
+
+    /// No source is ever rate-limited or banned (its bookkeeping still runs): for the fuzz target and
+    /// the test that replays its findings, whose clock never advances, so no bucket would refill.
+    public static var unlimited: LimitSettings {
+        var limits = LimitSettings()
+        limits.rate = 1e12
+        limits.burst = 1e12
+        limits.authFailuresBeforeBan = .max
+        limits.untrustedRate = 1e12
+        limits.untrustedBurst = 1e12
+        return limits
+    }
 }
