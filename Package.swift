@@ -24,20 +24,24 @@ let package = Package(
         .target(name: "CDatagramIO"),
         // The only Swift code that touches COsip: parsing into Swift values, building responses.
         .target(name: "SIP", dependencies: ["COsip"]),
-        // The dial plan: conf loading, validation, compiled lookup. No SIP, no sockets, no logging.
-        .target(name: "Routing", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // IP addresses and CIDR networks: what both the configuration and the dial plan speak of.
+        .target(name: "Addressing"),
+        // TOML files -> typed settings and customer model, with every diagnostic. No dial plan, no SIP.
+        .target(name: "Config", dependencies: ["Addressing", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
+        .target(name: "Routing", dependencies: ["Config", "Addressing"]),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
         .target(name: "Server", dependencies: [
-            "SIP", "Routing", "Auth", "CDatagramIO",
+            "SIP", "Config", "Routing", "Addressing", "Auth", "CDatagramIO",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(
             name: "Switchd",
             dependencies: [
-                "Server", "Routing", "Auth",
+                "Server", "Config", "Routing", "Addressing", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -47,25 +51,25 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         // Generates a large configuration and measures load time and routing decisions per second.
-        .executableTarget(name: "RouteBench", dependencies: ["Routing"]),
+        .executableTarget(name: "RouteBench", dependencies: ["Config", "Routing"]),
         // In-process cost of RequestHandler.handle per INVITE and per ACK (and a callgrind subject).
         .executableTarget(name: "HandlerBench", dependencies: [
-            "Server", "Routing", .product(name: "Logging", package: "swift-log"),
+            "Server", "Config", "Routing", .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer target over RequestHandler.handle (fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer,address);
         // a plain build is a regression runner: `swift run SwitchdFuzz FILE...`.
         .executableTarget(
             name: "SwitchdFuzz",
-            dependencies: ["Server", "Routing", "SIP", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Server", "Config", "Routing", "Addressing", "SIP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Config", "Routing", "Addressing"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "SIP", "Routing", "Auth",
+            "Server", "SIP", "Config", "Routing", "Addressing", "Auth",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -4,6 +4,7 @@
 // Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range.
 import Foundation
 import Routing
+import Addressing
 
 let arguments = CommandLine.arguments
 let customerCount = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000

@@ -18,11 +18,8 @@ import Routing
 import SIP
 import Server
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Config
 
 /// Discards every log record, but at level `.trace`, so the handler's logging code (metadata built
 /// from attacker-controlled strings) runs on every input instead of being skipped.

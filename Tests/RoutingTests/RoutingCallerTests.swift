@@ -1,5 +1,6 @@
 // Who may call: the From domain, the source address against `networks`, and the Request-URI host.
 import Testing
+@testable import Config
 @testable import Routing
 
 @Suite("Routing: identifying and admitting the caller")

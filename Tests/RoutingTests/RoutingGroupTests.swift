@@ -1,6 +1,7 @@
 // Rule 3 (group access codes, the 403 for another member's trunk, the caller's own access code)
 // and rule 4 for prefixes of access codes.
 import Testing
+@testable import Config
 @testable import Routing
 
 @Suite("Routing: group access codes")

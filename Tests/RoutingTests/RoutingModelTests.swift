@@ -1,6 +1,7 @@
 // Random conflict-free configurations, every short dial string of every caller, compared with a
 // direct, unoptimised reading of routing rules 1-5 (no trie, ranges expanded, prefixes enumerated).
 import Testing
+@testable import Config
 @testable import Routing
 
 /// One generated customer; numbers and trunk codes never start with "3", access codes are "3x",

@@ -1,5 +1,6 @@
 // Rules 1, 2, 4 and 5 for the caller's own dial plan: its extensions, ranges, overrides and trunks.
 import Testing
+@testable import Config
 @testable import Routing
 
 @Suite("Routing: the caller's own extensions and trunks")

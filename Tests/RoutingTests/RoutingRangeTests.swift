@@ -1,6 +1,7 @@
 // Ranges are stored as blocks, not expanded: check every number of a range's length against the
 // inclusive bounds, so that the decomposition into blocks loses or adds no number.
 import Testing
+@testable import Config
 @testable import Routing
 
 @Suite("Routing: extension ranges, number by number")

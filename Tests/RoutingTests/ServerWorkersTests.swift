@@ -1,5 +1,6 @@
 // `[server] workers`: how many threads drain each listen socket.
 import Testing
+@testable import Config
 @testable import Routing
 
 @Suite("switchd.toml: [server] workers")

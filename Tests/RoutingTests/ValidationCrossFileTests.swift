@@ -1,5 +1,6 @@
 // Rules that span files: group membership, CMs of a group, access codes and domains.
 import Testing
+@testable import Config
 @testable import Routing
 
 private let harborGroup = "name = \"Harbor Holdings\"\n"

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 @testable import Routing
+@testable import Config
 
 @Suite("Validation: the configuration directory")
 struct ValidationDirectoryTests {

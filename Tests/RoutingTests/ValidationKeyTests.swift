@@ -1,5 +1,6 @@
 // Keys of one customer or group file: wrong types, missing required keys, out-of-range values.
 import Testing
+@testable import Config
 @testable import Routing
 
 private let acmeFile = "CONF/customers/acme.toml"

@@ -1,6 +1,7 @@
 // Random configurations with and without prefix conflicts: the loader must accept exactly those that a
 // plain pairwise reading of the rule ("no string may equal or be a prefix of another") accepts.
 import Testing
+@testable import Config
 @testable import Routing
 
 private struct Entries {

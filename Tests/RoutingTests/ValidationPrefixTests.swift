@@ -1,5 +1,6 @@
 // Prefix conflicts: within what one customer can dial, no string equals or is a prefix of another.
 import Testing
+@testable import Config
 @testable import Routing
 
 private let acmeFile = "CONF/customers/acme.toml"

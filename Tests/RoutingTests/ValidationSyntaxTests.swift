@@ -1,5 +1,6 @@
 // TOML syntax errors carry FILE:LINE:COL; unknown keys get a "did you mean" for near misses.
 import Testing
+@testable import Config
 @testable import Routing
 
 @Suite("Validation: TOML syntax and unknown keys")

@@ -1,5 +1,6 @@
 // Malformed networks, URIs, ranges, extension numbers and trunks.
 import Testing
+@testable import Config
 @testable import Routing
 
 private let acmeFile = "CONF/customers/acme.toml"

@@ -3,6 +3,7 @@ import Logging
 import Routing
 import Server
 import Testing
+import Config
 
 @Suite("Edge cases of echoing and dispatch")
 struct EdgeCaseTests {

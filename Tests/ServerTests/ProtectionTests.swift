@@ -4,6 +4,7 @@ import Routing
 import Server
 import Synchronization
 import Testing
+import Config
 
 /// A thread of its own (not a Dispatch worker, which a busy parallel test run may not start in time)
 /// sending one request over and over from 127.0.0.2 until stopped.

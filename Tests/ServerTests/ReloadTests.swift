@@ -1,6 +1,7 @@
 import Foundation
 import Routing
 import Testing
+import Addressing
 
 func acmeFile(contact201: String, extra: String = "") -> String {
     """

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Testing
 
 /// Deterministic pseudo-random bytes (a 64-bit LCG), so a failing case can be replayed.

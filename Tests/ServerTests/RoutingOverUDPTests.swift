@@ -1,5 +1,6 @@
 import Routing
 import Testing
+import Addressing
 
 /// One call against the sample `conf/` and the exact answer it must get.
 struct RoutingCase: Sendable, CustomTestStringConvertible {

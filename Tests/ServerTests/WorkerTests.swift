@@ -5,6 +5,7 @@ import Logging
 import Routing
 import Server
 import Testing
+import Config
 
 /// Several workers draining one socket, and batches of datagrams: every request is answered exactly
 /// once, with its own answer, from the socket it came to.

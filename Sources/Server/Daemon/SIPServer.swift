@@ -2,6 +2,7 @@ import Dispatch
 import Logging
 import Routing
 import Synchronization
+import Config
 
 /// The running daemon: listeners on every listen address, the serving dial plan, and reloads.
 public final class SIPServer: Sendable {

@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Routing
 import SIP
+import Addressing
+import Config
 
 /// A response ready to send: bytes and the address §18.2.2 names.
 public struct Reply: Sendable {

@@ -1,6 +1,8 @@
 import Auth
 import Routing
 import Synchronization
+import Addressing
+import Config
 
 /// Per-source-address protection against floods and password guessing: a token bucket per address,
 /// and a ban after repeated authentication failures. The state is bounded (`maxTracked` addresses,

@@ -1,6 +1,7 @@
 import Auth
 import Routing
 import SIP
+import Addressing
 
 /// Decides whether a request may reach the dial plan: it must come from one of its customer's
 /// `networks`, or carry valid digest credentials of one of that customer's extensions whose user is

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Routing
+import Addressing
 
 /// An IPv4 or IPv6 socket address (a `sockaddr_storage` kept by value).
 public struct SocketAddress: Sendable, CustomStringConvertible {

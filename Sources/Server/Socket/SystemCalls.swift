@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A failed system call: which one and its errno.
 public struct IOError: Error, CustomStringConvertible, Sendable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Routing
+import Addressing
 
 /// `switchd route`: what happens when this caller dials this? Same decision as the SIP front.
 struct RouteCommand: ParsableCommand {

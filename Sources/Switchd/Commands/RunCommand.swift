@@ -6,6 +6,7 @@ import Server
 
 #if canImport(Glibc)
 import Glibc
+import Config
 #endif
 
 /// `switchd run`: the SIP daemon, until SIGTERM or SIGINT; SIGHUP reloads the configuration.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes one line to standard error (unbuffered write(2), so lines never interleave with stdout's buffer).
 func printToStandardError(_ line: String) {

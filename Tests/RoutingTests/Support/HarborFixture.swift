@@ -1,5 +1,7 @@
 import Testing
+@testable import Config
 @testable import Routing
+import Addressing
 
 /// The configuration the routing tests dial against.
 ///

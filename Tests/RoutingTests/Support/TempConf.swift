@@ -1,5 +1,6 @@
 import Foundation
 @testable import Routing
+@testable import Config
 
 /// A configuration directory written by a test into a unique temporary folder, removed afterwards.
 ///

@@ -4,6 +4,7 @@ import Routing
 import Server
 import Synchronization
 import Testing
+import Config
 
 /// Sample credentials of conf/ (see conf/customers/*.toml).
 enum SampleCredentials {

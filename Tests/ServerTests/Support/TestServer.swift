@@ -3,6 +3,7 @@ import Logging
 import Routing
 import Server
 import Testing
+import Config
 
 /// The package root, found from this file: Tests/ServerTests/Support/TestServer.swift.
 let packageRoot: URL = URL(fileURLWithPath: #filePath)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A failed socket call in a test helper.
 struct UDPClientError: Error, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import Config
 /// What the dial plan decided for one call, with a short human reason.
 public struct Decision: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {

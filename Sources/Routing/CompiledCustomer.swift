@@ -1,3 +1,5 @@
+import Config
+import Addressing
 /// A customer as the router needs it: identity, who may call as it, and where its dial strings start.
 /// A final class so that reading one out of the array on the hot path is one retain, not one per field.
 final class CompiledCustomer: Sendable {

@@ -1,3 +1,4 @@
+import Config
 /// The routing rules of a customer group dial plan (see README "Routing rules").
 extension DialPlan {
     public func route(_ call: CallRequest) -> Decision {

@@ -1,11 +1,11 @@
 /// The characters a phone can dial: 0-9, `*` and `#`, numbered 0-11 so that a trie node can index its
 /// children with them directly.
-enum DialSymbol {
-    static let count = 12
+package enum DialSymbol {
+    package static let count = 12
 
     /// The symbol index of an ASCII byte, or nil when the byte cannot be dialled.
     @inline(__always)
-    static func index(of byte: UInt8) -> Int? {
+    package static func index(of byte: UInt8) -> Int? {
         switch byte {
         case 0x30...0x39: return Int(byte &- 0x30)
         case 0x2A: return 10  // *
@@ -14,12 +14,12 @@ enum DialSymbol {
         }
     }
 
-    static func isDialString(_ string: String, maxLength: Int = 10) -> Bool {
+    package static func isDialString(_ string: String, maxLength: Int = 10) -> Bool {
         let bytes = string.utf8
         return !bytes.isEmpty && bytes.count <= maxLength && bytes.allSatisfy { index(of: $0) != nil }
     }
 
-    static func isDigits(_ string: Substring.UTF8View) -> Bool {
+    package static func isDigits(_ string: Substring.UTF8View) -> Bool {
         string.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 }

@@ -1,3 +1,5 @@
+import Config
+import Addressing
 /// Who is calling: the customer behind a From host, and what would make a request from it trusted.
 /// The SIP front uses this to decide whether to challenge before it asks the plan to route.
 public struct CallerIdentity: Sendable {

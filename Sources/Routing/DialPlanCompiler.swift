@@ -1,3 +1,4 @@
+import Config
 /// Turns checked customer and group specs into a `DialPlan`, checking every rule that spans files.
 enum DialPlanCompiler {
     static func compile(customers specs: [CustomerSpec], groups: [GroupSpec], log: inout DiagnosticLog) -> DialPlan {

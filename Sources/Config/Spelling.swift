@@ -1,7 +1,7 @@
 /// "Did you mean" suggestions for misspelt keys.
-enum Spelling {
+package enum Spelling {
     /// The known word closest to `word`, if it is close enough to be a plausible typo.
-    static func suggestion(for word: String, among known: [String]) -> String? {
+    package static func suggestion(for word: String, among known: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (word: String, distance: Int)?
         for candidate in known {

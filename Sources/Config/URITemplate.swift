@@ -1,17 +1,17 @@
 /// A `sip:`/`sips:` URI with at most one kind of placeholder (`{ext}` in extension contacts, `{number}`
 /// in trunk gateways), split once at load time so that rendering on the hot path is plain appending.
 /// A final class so that handing a template around on the hot path is one retain.
-final class URITemplate: Sendable, Equatable {
-    enum Piece: Sendable, Equatable {
+package final class URITemplate: Sendable, Equatable {
+    package enum Piece: Sendable, Equatable {
         case literal(String)
         case placeholder
     }
 
-    let text: String
-    let pieces: [Piece]
+    package let text: String
+    package let pieces: [Piece]
     private let literalLength: Int
 
-    enum ParseError: Error, Equatable {
+    package enum ParseError: Error, Equatable {
         case notSIP
         case missingHost
         case forbiddenCharacter(Character)
@@ -20,7 +20,7 @@ final class URITemplate: Sendable, Equatable {
     }
 
     /// Parses `text`, accepting only `{placeholder}` as a placeholder name.
-    static func parse(_ text: String, placeholder: String) -> Result<URITemplate, ParseError> {
+    package static func parse(_ text: String, placeholder: String) -> Result<URITemplate, ParseError> {
         let lowered = text.lowercased()
         let schemeLength: Int
         if lowered.hasPrefix("sip:") {
@@ -53,7 +53,7 @@ final class URITemplate: Sendable, Equatable {
 
         // The host is what follows the scheme and an optional user part, up to port, params or headers.
         let afterScheme = text.dropFirst(schemeLength)
-        let hostAndRest = afterScheme.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).last!
+        let hostAndRest = afterScheme.firstIndex(of: "@").map { afterScheme[afterScheme.index(after: $0)...] } ?? afterScheme
         let host = hostAndRest.prefix { $0 != ":" && $0 != ";" && $0 != "?" }
         if host.isEmpty {
             return .failure(.missingHost)
@@ -61,7 +61,7 @@ final class URITemplate: Sendable, Equatable {
         return .success(URITemplate(text: text, pieces: pieces))
     }
 
-    static func == (lhs: URITemplate, rhs: URITemplate) -> Bool { lhs.text == rhs.text }
+    package static func == (lhs: URITemplate, rhs: URITemplate) -> Bool { lhs.text == rhs.text }
 
     private init(text: String, pieces: [Piece]) {
         self.text = text
@@ -72,11 +72,11 @@ final class URITemplate: Sendable, Equatable {
         }
     }
 
-    var hasPlaceholder: Bool { pieces.contains(.placeholder) }
+    package var hasPlaceholder: Bool { pieces.contains(.placeholder) }
 
     /// The URI with every placeholder replaced by `value`.
     @inline(__always)
-    func render<S: StringProtocol>(_ value: S) -> String {
+    package func render<S: StringProtocol>(_ value: S) -> String {
         if pieces.count == 1, case .literal(let only) = pieces[0] { return only }
         var result = ""
         result.reserveCapacity(literalLength + value.utf8.count * 2)
@@ -89,7 +89,7 @@ final class URITemplate: Sendable, Equatable {
         return result
     }
 
-    static func explain(_ error: ParseError, placeholder: String) -> String {
+    package static func explain(_ error: ParseError, placeholder: String) -> String {
         switch error {
         case .notSIP: return "must be a sip: or sips: URI"
         case .missingHost: return "has no host part"

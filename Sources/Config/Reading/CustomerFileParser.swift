@@ -1,4 +1,5 @@
 import TOMLKit
+import Addressing
 
 /// Reads `customers/<id>.toml` into a `CustomerSpec`, reporting every problem of that one file.
 enum CustomerFileParser {
@@ -37,9 +38,11 @@ enum CustomerFileParser {
         }
 
         let accessCodeHint = "a quoted string of digits, e.g. \"071\""
-        let accessCode = root.string("access_code", typeHint: accessCodeHint, in: &log)
-        if let accessCode, !(1...6).contains(accessCode.utf8.count) || !DialSymbol.isDigits(Substring(accessCode).utf8) {
-            log.error(file, "access_code must be 1 to 6 digits, e.g. \"071\", not \"\(accessCode)\"")
+        var accessCode = root.string("access_code", typeHint: accessCodeHint, in: &log)
+        if let code = accessCode, !(1...6).contains(code.utf8.count) || !DialSymbol.isDigits(Substring(code).utf8) {
+            log.error(file, "access_code must be 1 to 6 digits, e.g. \"071\", not \"\(code)\"")
+            // Carried as absent: the compiler must never turn a code that failed its check into a dial string.
+            accessCode = nil
         }
         let group = root.string("group", typeHint: "the quoted id of a file in groups/, e.g. \"harbor\"", in: &log)
         if group != nil, !root.has("access_code") {

@@ -1,3 +1,4 @@
+import Addressing
 /// The `[server]` section of `switchd.toml`: what the SIP front listens on.
 public struct ServerSettings: Sendable, Equatable {
     public var listen: [ListenAddress]

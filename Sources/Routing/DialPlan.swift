@@ -1,3 +1,5 @@
+import Config
+import Addressing
 /// The compiled, immutable dial plan: built once per load, read concurrently without locks.
 public final class DialPlan: Sendable {
     let customers: [CompiledCustomer]

@@ -36,11 +36,13 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects diagnostics while a load goes on, so that one run reports all of them.
-struct DiagnosticLog {
-    private(set) var diagnostics: [ConfigDiagnostic] = []
+package struct DiagnosticLog: Sendable {
+    package private(set) var diagnostics: [ConfigDiagnostic] = []
     private var seen: Set<ConfigDiagnostic> = []
 
-    mutating func error(_ file: String, _ message: String, line: Int? = nil, column: Int? = nil) {
+    package init() {}
+
+    package mutating func error(_ file: String, _ message: String, line: Int? = nil, column: Int? = nil) {
         let diagnostic = ConfigDiagnostic(file: file, line: line, column: column, message: message)
         // The same conflict can be seen from several customers' points of view: report it once.
         if seen.insert(diagnostic).inserted {
@@ -48,5 +50,5 @@ struct DiagnosticLog {
         }
     }
 
-    var isEmpty: Bool { diagnostics.isEmpty }
+    package var isEmpty: Bool { diagnostics.isEmpty }
 }

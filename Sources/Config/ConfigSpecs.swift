@@ -1,0 +1,51 @@
+import Addressing
+/// What one group file says, after its keys were checked.
+package struct GroupSpec: Sendable {
+    package let id: String
+    package let file: String
+    package let name: String
+}
+
+/// What one customer file says, after its keys were checked one by one. Cross-file rules (groups, CMs,
+/// access codes, domains, prefixes) are checked when the specs are compiled into a `DialPlan`.
+package struct CustomerSpec: Sendable {
+    package let id: String
+    package let file: String
+    package var name: String
+    package var cm: Int
+    package var domains: [String]
+    /// Absent when missing or invalid (its diagnostic is in the log), so the compiler never sees a bad one.
+    package var accessCode: String?
+    package var group: String?
+    package var networks: [IPNetwork]
+    package var extensions: [ExtensionSpec]
+    package var trunks: [TrunkSpec]
+    /// Digest HA1 hashes per extension (realm = the first domain).
+    package var credentials: [String: StoredCredential]
+}
+
+package struct ExtensionSpec: Sendable {
+    package enum Numbers: Sendable {
+        case single(String)
+        /// Inclusive, both ends of the same length and digits only.
+        case range(low: String, high: String)
+    }
+
+    /// The key as the admin wrote it, for messages.
+    package let key: String
+    package let numbers: Numbers
+    package let contact: URITemplate
+
+    /// How many numbers this entry covers.
+    package var size: Int {
+        switch numbers {
+        case .single: return 1
+        case .range(let low, let high): return (Int(high) ?? 0) - (Int(low) ?? 0) + 1
+        }
+    }
+}
+
+package struct TrunkSpec: Sendable {
+    package let code: String
+    package let gateway: URITemplate
+}
