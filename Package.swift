@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "Switchd",
             dependencies: [
-                "Server", "Config", "Routing", "Addressing", "Auth",
+                "Server", "SIP", "Config", "Routing", "Addressing", "Auth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -147,12 +147,18 @@ public struct SIPRequest: Sendable {
     }
 }
 
-/// A request that must be answered with `status` (400 or 505): carries what
-/// could be recovered for echoing in the error response.
+/// Why a request cannot be served. The server's response catalog turns each into a status line.
+public enum SIPRequestProblem: Sendable, Equatable {
+    /// Malformed: the text names the problem, e.g. "Missing Call-ID", "CSeq Method Mismatch".
+    case malformed(String)
+    /// A protocol version other than SIP/2.0.
+    case versionNotSupported
+}
+
+/// A request that must be answered with an error: carries the problem and what could be recovered
+/// for echoing in the error response.
 public struct SIPInvalidRequest: Sendable {
-    public var status: Int
-    /// Names the problem, e.g. "Missing Call-ID", "CSeq Method Mismatch".
-    public var reasonPhrase: String
+    public var problem: SIPRequestProblem
     public var vias: [SIPVia]
     public var fromRaw: String?
     public var toRaw: String?
@@ -165,11 +171,10 @@ public struct SIPInvalidRequest: Sendable {
     /// Exact bytes of the recovered headers, as for `SIPRequest`.
     var echo: EchoedHeaders?
 
-    public init(status: Int, reasonPhrase: String, vias: [SIPVia], fromRaw: String? = nil,
+    public init(problem: SIPRequestProblem, vias: [SIPVia], fromRaw: String? = nil,
                 toRaw: String? = nil, callID: String? = nil, cseqRaw: String? = nil,
                 method: String? = nil, detail: String? = nil) {
-        self.status = status
-        self.reasonPhrase = reasonPhrase
+        self.problem = problem
         self.vias = vias
         self.fromRaw = fromRaw
         self.toRaw = toRaw

@@ -109,3 +109,12 @@ struct NameAddrParts {
         return nil
     }
 }
+
+extension SIPURI {
+    /// Parses a URI given as text (as `switchd route --from` takes it): the same parser the wire uses,
+    /// so the command line reads a From URI exactly as a request's From would be read.
+    public init?(parsing text: String) {
+        guard let uri = SIPURI.parse(Array(text.utf8)[...]) else { return nil }
+        self = uri
+    }
+}

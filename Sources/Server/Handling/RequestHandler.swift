@@ -20,7 +20,7 @@ public final class RequestHandler: Sendable {
     private let logger: Logger
     private let toTags: ToTagGenerator
     private let sources: SourceGuard
-    private let trust: TrustGate
+    private let router: CallRouter
     private let clock: @Sendable () -> Double
 
     /// `clock` returns seconds (wall time: nonces carry it); tests pass their own.
@@ -35,7 +35,8 @@ public final class RequestHandler: Sendable {
         self.logger = logger
         self.toTags = ToTagGenerator()
         self.sources = SourceGuard(settings: limits)
-        self.trust = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime)))
+        let verifier = DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime))
+        self.router = CallRouter(gate: TrustGate(verifier: verifier))
         self.clock = clock
     }
 
@@ -78,14 +79,15 @@ public final class RequestHandler: Sendable {
             return nil
         case .invalid(let invalid):
             counters.increment(.requests)
+            let response = ResponseCatalog.response(for: invalid.problem)
             logger.info("rejected a malformed request", metadata: [
                 "sip.source": "\(source)", "sip.call_id": "\(invalid.callID ?? "-")",
-                "sip.status": "\(invalid.status)", "sip.problem": "\(invalid.reasonPhrase)",
+                "sip.status": "\(response.status)", "sip.problem": "\(response.reasonPhrase)",
             ])
             let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
             // The serialiser adds the tag only where the To can be split and has none.
             let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
-            let bytes = ResponseCatalog.invalid(invalid).serialize(
+            let bytes = response.serialize(
                 echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
             return Reply(bytes: bytes, destination: destination.address)
         case .request(let request):
@@ -131,27 +133,16 @@ public final class RequestHandler: Sendable {
         if method == "OPTIONS", request.requestURI.user == nil { return ResponseCatalog.keepAlive }
 
         let now = Int(context.now)
-        let verdict = trust.evaluate(request, source: context.sourceIP, plan: context.plan, now: now) {
-            noteAuthenticationFailure(context)
+        let claim = CallerClaim(
+            fromHost: request.from.uri?.host ?? "", fromUser: request.from.uri?.user, source: context.sourceIP,
+            credentials: .presented(authorization: request.authorization, method: method, requestURI: request.requestURIText))
+        let question = CallQuestion(claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
+        let (verdict, dialled) = router.decide(question, plan: context.plan, now: now) { noteAuthenticationFailure(context) }
+        let response = ResponseCatalog.response(for: verdict) { realm, stale in
+            router.gate.challenges(realm: realm, now: now, stale: stale)
         }
-        switch verdict {
-        case .challenge(let realm, let stale):
-            logDecision(request, context, status: 401, caller: nil, detail: "not trusted: challenged")
-            return ResponseCatalog.challenge(trust.verifier.challenges(realm: realm, now: now, stale: stale))
-        case .identityMismatch:
-            logDecision(request, context, status: 403, caller: nil, detail: "credentials of another user than the From user")
-            return ResponseCatalog.identityMismatch
-        case .trusted:
-            break
-        }
-        let call = CallRequest(
-            fromHost: request.from.uri?.host ?? "", source: context.sourceIP,
-            requestURIHost: request.requestURI.host, dialled: Self.dialledNumber(request.requestURI.user),
-            authenticated: true)
-        let decision = context.plan.route(call)
-        logDecision(request, context, status: decision.status, caller: decision.callerID, detail: decision.reason,
-                    dialled: call.dialled, contact: decision.contact)
-        return ResponseCatalog.response(for: decision) { realm in trust.verifier.challenges(realm: realm, now: now, stale: false) }
+        logDecision(request, context, verdict: verdict, status: response.status, dialled: dialled)
+        return response
     }
 
     private func admit(_ source: IPAddress, now: Double) -> Bool {
@@ -183,47 +174,16 @@ public final class RequestHandler: Sendable {
         }
     }
 
-    /// `detail` is an autoclosure: a decision's reason is a sentence built from the plan, and building
-    /// it for every call when nothing is logged cost as much as routing the call.
-    private func logDecision(
-        _ request: SIPRequest, _ context: RequestContext, status: Int, caller: String?, detail: @autoclosure () -> String,
-        dialled: String? = nil, contact: String? = nil
-    ) {
+    /// Checked before anything is built: a verdict's reason is a sentence built from the plan, and
+    /// building it for every call when nothing is logged cost as much as routing the call.
+    private func logDecision(_ request: SIPRequest, _ context: RequestContext, verdict: CallVerdict, status: Int, dialled: String) {
         guard logger.logLevel <= .info else { return }
+        var contact = "-"
+        if case .routed(let decision) = verdict, case .redirect(let target) = decision.outcome { contact = target }
         logger.info("routed", metadata: [
             "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
-            "route.caller": "\(caller ?? "-")", "route.dialled": "\(dialled ?? Self.dialledNumber(request.requestURI.user))",
-            "route.status": "\(status)", "route.contact": "\(contact ?? "-")", "route.reason": "\(detail())",
+            "route.caller": "\(verdict.callerID ?? "-")", "route.dialled": "\(dialled)",
+            "route.status": "\(status)", "route.contact": "\(contact)", "route.reason": "\(verdict.reason)",
         ])
-    }
-
-    /// The Request-URI user part as digits: %-escapes decoded (a phone may escape `#` as %23), and
-    /// anything after a `;` (user parameters such as `;phone-context=`) left out.
-    static func dialledNumber(_ user: String?) -> String {
-        guard let user else { return "" }
-        let bytes = Array(user.utf8.prefix { $0 != 0x3B })
-        guard bytes.contains(0x25) else { return String(decoding: bytes, as: UTF8.self) }
-        var decoded: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == 0x25, index + 2 < bytes.count,
-               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                decoded.append(high << 4 | low)
-                index += 3
-            } else {
-                decoded.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: decoded, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x37
-        case 0x61...0x66: return byte - 0x57
-        default: return nil
-        }
     }
 }

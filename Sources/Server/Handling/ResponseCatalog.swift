@@ -1,9 +1,17 @@
 import Routing
 import SIP
 
-/// The one place that maps routing decisions and protocol errors to status codes and reason phrases.
-/// Handlers name an outcome; they never write a status number inline.
-enum ResponseCatalog {
+/// A status code and its reason phrase.
+public struct StatusLine: Sendable, Equatable, CustomStringConvertible {
+    public let code: Int
+    public let phrase: String
+
+    public var description: String { "\(code) \(phrase)" }
+}
+
+/// The one place that maps call verdicts, protocol errors and malformed requests to status codes and
+/// reason phrases, for the wire, the log and `switchd route` alike. Nothing else writes a status number.
+public enum ResponseCatalog {
     /// Methods this server answers; sent in `Allow`.
     static let allowedMethods = "INVITE, ACK, CANCEL, OPTIONS"
     /// Methods of RFC 3261 and its common extensions that this server knows but does not implement: 405.
@@ -20,63 +28,82 @@ enum ResponseCatalog {
         case missingMaxForwards
     }
 
-    /// `challenges` makes the `WWW-Authenticate` values for a 401 (fresh nonce each time).
-    static func response(for decision: Decision, challenges: (_ realm: String) -> [String]) -> SIPResponse {
-        switch decision.outcome {
-        case .redirect(let contact):
-            return SIPResponse(status: 302, reasonPhrase: "Moved Temporarily", headers: [("Contact", "<\(contact)>")])
-        case .unauthenticated(let realm):
-            return challenge(challenges(realm))
-        case .forbidden(let cause):
-            return SIPResponse(status: 403, reasonPhrase: phrase(for: cause))
-        case .notFound:
-            return SIPResponse(status: 404, reasonPhrase: "Not Found")
-        case .addressIncomplete:
-            return SIPResponse(status: 484, reasonPhrase: "Address Incomplete")
+    public static func statusLine(for verdict: CallVerdict) -> StatusLine {
+        switch verdict {
+        case .challenge: return StatusLine(code: 401, phrase: "Unauthorized")
+        case .identityMismatch: return StatusLine(code: 403, phrase: "Credentials Of Another User")
+        case .routed(let decision):
+            switch decision.outcome {
+            case .redirect: return StatusLine(code: 302, phrase: "Moved Temporarily")
+            case .forbidden(.foreignDomain): return StatusLine(code: 403, phrase: "Domain Of Another Customer")
+            case .forbidden(.trunkOfAnotherCustomer): return StatusLine(code: 403, phrase: "Trunk Of Another Customer")
+            case .notFound: return StatusLine(code: 404, phrase: "Not Found")
+            case .addressIncomplete: return StatusLine(code: 484, phrase: "Address Incomplete")
+            }
         }
     }
 
-    static func phrase(for cause: Decision.ForbiddenCause) -> String {
-        switch cause {
-        case .foreignDomain: return "Domain Of Another Customer"
-        case .trunkOfAnotherCustomer: return "Trunk Of Another Customer"
+    static func statusLine(for error: ProtocolError) -> StatusLine {
+        switch error {
+        case .tooManyHops: return StatusLine(code: 483, phrase: "Too Many Hops")
+        case .unsupportedScheme: return StatusLine(code: 416, phrase: "Unsupported URI Scheme")
+        case .badExtension: return StatusLine(code: 420, phrase: "Bad Extension")
+        case .methodNotAllowed: return StatusLine(code: 405, phrase: "Method Not Allowed")
+        case .notImplemented: return StatusLine(code: 501, phrase: "Not Implemented")
+        case .missingMaxForwards: return StatusLine(code: 400, phrase: "Missing Max-Forwards")
         }
     }
 
-    /// 401 with one `WWW-Authenticate` per algorithm. Identical for every untrusted request but for the
-    /// nonce, so it reveals nothing about callers, extensions or numbers.
-    static func challenge(_ values: [String]) -> SIPResponse {
-        SIPResponse(status: 401, reasonPhrase: "Unauthorized", headers: values.map { ("WWW-Authenticate", $0) })
+    /// A malformed request's 400 names its problem in the reason phrase.
+    public static func statusLine(for problem: SIPRequestProblem) -> StatusLine {
+        switch problem {
+        case .malformed(let phrase): return StatusLine(code: 400, phrase: phrase)
+        case .versionNotSupported: return StatusLine(code: 505, phrase: "Version Not Supported")
+        }
     }
 
-    /// Valid credentials, but of another user than the From user.
-    static let identityMismatch = SIPResponse(status: 403, reasonPhrase: "Credentials Of Another User")
+    /// `challenges` makes the `WWW-Authenticate` values of a 401 (a fresh nonce each time), one per
+    /// algorithm: identical for every untrusted request but for the nonce, so it reveals nothing about
+    /// callers, extensions or numbers.
+    static func response(for verdict: CallVerdict, challenges: (_ realm: String, _ stale: Bool) -> [String]) -> SIPResponse {
+        var headers: [(name: String, value: String)] = []
+        switch verdict {
+        case .challenge(let realm, let stale, _):
+            headers = challenges(realm, stale).map { ("WWW-Authenticate", $0) }
+        case .routed(let decision):
+            if case .redirect(let contact) = decision.outcome { headers = [("Contact", "<\(contact)>")] }
+        case .identityMismatch:
+            break
+        }
+        return SIPResponse(statusLine(for: verdict), headers: headers)
+    }
 
     static func response(for error: ProtocolError) -> SIPResponse {
+        let line = statusLine(for: error)
         switch error {
-        case .tooManyHops:
-            return SIPResponse(status: 483, reasonPhrase: "Too Many Hops")
-        case .unsupportedScheme:
-            return SIPResponse(status: 416, reasonPhrase: "Unsupported URI Scheme")
         case .badExtension(let unsupported):
-            return SIPResponse(status: 420, reasonPhrase: "Bad Extension", headers: [("Unsupported", unsupported.joined(separator: ", "))])
-        case .methodNotAllowed:
-            return SIPResponse(status: 405, reasonPhrase: "Method Not Allowed", headers: [("Allow", allowedMethods)])
-        case .notImplemented:
-            return SIPResponse(status: 501, reasonPhrase: "Not Implemented", headers: [("Allow", allowedMethods)])
-        case .missingMaxForwards:
-            return SIPResponse(status: 400, reasonPhrase: "Missing Max-Forwards")
+            return SIPResponse(line, headers: [("Unsupported", unsupported.joined(separator: ", "))])
+        case .methodNotAllowed, .notImplemented:
+            return SIPResponse(line, headers: [("Allow", allowedMethods)])
+        case .tooManyHops, .unsupportedScheme, .missingMaxForwards:
+            return SIPResponse(line)
         }
     }
 
     /// The answer to an OPTIONS keep-alive (no user part): the server is up and this is what it does.
-    static let keepAlive = SIPResponse(status: 200, reasonPhrase: "OK", headers: [
+    static let keepAlive = SIPResponse(StatusLine(code: 200, phrase: "OK"), headers: [
         ("Allow", allowedMethods),
         ("Accept", "application/sdp"),
         ("Supported", ""),
     ])
 
-    static func invalid(_ request: SIPInvalidRequest) -> SIPResponse {
-        SIPResponse(status: request.status, reasonPhrase: request.reasonPhrase)
+    static func response(for problem: SIPRequestProblem) -> SIPResponse {
+        SIPResponse(statusLine(for: problem))
+    }
+}
+
+extension SIPResponse {
+    init(_ line: StatusLine, headers: [(name: String, value: String)] = []) {
+        self.init(status: line.code, reasonPhrase: line.phrase, headers: headers)
     }
 }
