@@ -80,10 +80,14 @@ public final class RequestHandler: Sendable {
         case .invalid(let invalid):
             counters.increment(.requests)
             let response = ResponseCatalog.response(for: invalid.problem)
-            logger.info("rejected a malformed request", metadata: [
+            var metadata: Logger.Metadata = [
                 "sip.source": "\(source)", "sip.call_id": "\(invalid.callID ?? "-")",
                 "sip.status": "\(response.status)", "sip.problem": "\(response.reasonPhrase)",
-            ])
+            ]
+            // libosip2's own complaint, when it refused the message: the detail an admin debugging a
+            // phone wants, which the reason phrase (a summary safe to send) leaves out.
+            if let detail = invalid.detail, !detail.isEmpty { metadata["sip.osip"] = "\(detail)" }
+            logger.info("rejected a malformed request", metadata: metadata)
             let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
             // The serialiser adds the tag only where the To can be split and has none.
             let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)

@@ -91,8 +91,6 @@ public final class SourceGuard: Sendable {
         }
     }
 
-    public var trackedAddresses: Int { tables.withLock { $0.sources.count } }
-
     private static func noteDrop(_ state: inout State, now: Double, interval: Double) -> Int? {
         state.droppedSinceSummary += 1
         guard now - state.lastSummaryAt >= interval else { return nil }
