@@ -64,7 +64,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(name: "RoutingTests", dependencies: ["Config", "Routing", "Addressing"]),
-        .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
+        .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),

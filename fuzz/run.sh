@@ -6,7 +6,7 @@
 #
 # Builds Sources/SwitchdFuzz with -DFUZZING -sanitize=fuzzer,address into .build-fuzz, seeds the corpus
 # fuzz-out/corpus (kept between runs, not in git) from fuzz/seeds, fuzz/regressions and the RFC 4475
-# torture messages (../shared/sip-torture/*.dat), and writes crash/leak/timeout inputs to fuzz-out/.
+# torture messages (Tests/Fixtures/sip-torture/*.dat), and writes crash/leak/timeout inputs to fuzz-out/.
 # Exits non-zero when libFuzzer reports a crash, an ASan or LeakSanitizer error, a timeout or an OOM.
 # FUZZ_FLAGS adds libFuzzer flags (e.g. FUZZ_FLAGS="-seed=1 -detect_leaks=0").
 set -euo pipefail
@@ -20,7 +20,7 @@ swift=${SWIFT:-swift}
 scratch=.build-fuzz
 out=fuzz-out
 corpus=$out/corpus
-torture=$root/../shared/sip-torture
+torture=$root/Tests/Fixtures/sip-torture
 build_flags=(-c release --scratch-path "$scratch" -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address)
 
 echo "== building SwitchdFuzz (libFuzzer + AddressSanitizer) in $scratch"
@@ -30,11 +30,13 @@ binary=$("$swift" build "${build_flags[@]}" --show-bin-path)/SwitchdFuzz
 mkdir -p "$corpus"
 cp fuzz/seeds/* "$corpus"/
 if compgen -G "fuzz/regressions/*" >/dev/null; then cp fuzz/regressions/* "$corpus"/; fi
-if compgen -G "$torture/*.dat" >/dev/null; then
-    cp "$torture"/*.dat "$corpus"/
-else
-    echo "note: no torture messages in $torture; seeding from fuzz/seeds only" >&2
+# The torture messages are part of the repository: without them the checkout is broken, and fuzzing
+# from fuzz/seeds alone would quietly explore less.
+if ! compgen -G "$torture/*.dat" >/dev/null; then
+    echo "error: no torture messages in $torture (see its README.md)" >&2
+    exit 1
 fi
+cp "$torture"/*.dat "$corpus"/
 
 # Artifacts found before this run stay where they are; only new ones count.
 marker=$(mktemp)

@@ -12,9 +12,8 @@ let packageRoot: URL = URL(fileURLWithPath: #filePath)
 /// The sample configuration shipped in `conf/`.
 let sampleConfDirectory = packageRoot.appendingPathComponent("conf", isDirectory: true)
 
-/// `../shared/sip-torture/` next to the package.
-let tortureDirectory = packageRoot.deletingLastPathComponent()
-    .appendingPathComponent("shared/sip-torture", isDirectory: true)
+/// The RFC 4475 torture messages kept in the repository, `Tests/Fixtures/sip-torture/`.
+let tortureDirectory = packageRoot.appendingPathComponent("Tests/Fixtures/sip-torture", isDirectory: true)
 
 /// A configuration directory in a fresh temporary folder, removed in `deinit`.
 final class TempConfDirectory {
