@@ -16,8 +16,10 @@ final class Flooder: Sendable {
     private let underway = DispatchSemaphore(value: 0)
     /// Entered before the thread starts and left when it ends: `stop` joins the thread on it.
     private let running = DispatchGroup()
+    private let threshold: Int
 
     init(port: UInt16, underwayAfter threshold: Int = 2_000) {
+        self.threshold = threshold
         running.enter()
         let thread = Thread { [self] in
             defer { running.leave() }
@@ -37,7 +39,10 @@ final class Flooder: Sendable {
                     client.drain()
                     sentCount.withLock { $0 = count }
                 }
-                if count == threshold { underway.signal() }
+                if count == threshold {
+                    sentCount.withLock { $0 = count }
+                    underway.signal()
+                }
             }
             sentCount.withLock { $0 = count }
             if count < threshold { underway.signal() }
@@ -50,7 +55,7 @@ final class Flooder: Sendable {
 
     /// True once the flood has sent `underwayAfter` requests; false when it could not start or `seconds` passed.
     func waitUntilUnderway(timeout seconds: Double) -> Bool {
-        underway.wait(timeout: .now() + seconds) == .success && !couldNotOpenSocket && sent > 0
+        underway.wait(timeout: .now() + seconds) == .success && sent >= threshold
     }
 
     /// Stops the thread and joins it; false when it has not ended within `seconds` (a send stuck in the kernel).
