@@ -15,14 +15,23 @@ public final class SIPServer: Sendable {
     private let serverSettings: ServerSettings
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
-    /// `workers` overrides `[server] workers` when given.
-    public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger) throws {
+    /// `workers` overrides `[server] workers` when given. `clock` (seconds) drives the rate limits, bans and
+    /// nonces; nil is the wall clock `RequestHandler` defaults to (tests pass one they move by hand).
+    public init(
+        configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger,
+        clock: (@Sendable () -> Double)? = nil
+    ) throws {
         self.configDirectory = configDirectory
         self.logger = logger
         plans = PlanStore(configuration.plan)
-        let handler = RequestHandler(
-            plans: plans, counters: counters, logger: logger, limits: configuration.server.limits,
-            nonceLifetime: configuration.server.nonceLifetime)
+        let limits = configuration.server.limits
+        let nonceLifetime = configuration.server.nonceLifetime
+        // Only one definition of the wall clock: RequestHandler's default.
+        let handler = if let clock {
+            RequestHandler(plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime, clock: clock)
+        } else {
+            RequestHandler(plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime)
+        }
         serverSettings = configuration.server
         let workersPerAddress = workers ?? configuration.server.workers
         // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
