@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "Config", dependencies: ["Addressing", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
+        // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
+        // written through to a store. No SIP, no sockets, no dial plan.
+        .target(name: "Registrar"),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
