@@ -111,6 +111,12 @@ public enum SIPParser {
             authorization: scanned.values(.authorization).map(\.utf8String))
         request.echo = EchoedHeaders(scanned)
         request.requestURIText = String(decoding: uriBytes, as: UTF8.self)
+        if method == "REGISTER" {
+            switch SIPRegistration.parse(scanned) {
+            case .success(let registration): request.registration = registration
+            case .failure(let problem): return refuse(problem)
+            }
+        }
         return .request(request)
     }
 }

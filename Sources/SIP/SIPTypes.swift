@@ -123,6 +123,8 @@ public struct SIPRequest: Sendable {
     public var authorization: [String]
     /// The Request-URI exactly as written on the request line (digest responses cover this text).
     public var requestURIText: String = ""
+    /// Contacts, Expires and User-Agent of a REGISTER; nil for every other method.
+    public var registration: SIPRegistration?
     /// The exact bytes of From, To, Call-ID and CSeq, when parsed from a datagram: header text that is
     /// not valid UTF-8 cannot live in a Swift String unchanged, and responses must echo it unchanged.
     var echo: EchoedHeaders?
@@ -148,7 +150,7 @@ public struct SIPRequest: Sendable {
 }
 
 /// Why a request cannot be served. The server's response catalog turns each into a status line.
-public enum SIPRequestProblem: Sendable, Equatable {
+public enum SIPRequestProblem: Error, Sendable, Equatable {
     /// Malformed: the text names the problem, e.g. "Missing Call-ID", "CSeq Method Mismatch".
     case malformed(String)
     /// A protocol version other than SIP/2.0.
