@@ -118,3 +118,40 @@ func isUnanswered(_ result: SIPParseResult) -> Bool {
     if case .unanswered = result { return true }
     return false
 }
+
+/// A Request-URI of another scheme is parsed as a request (the server answers 416) in forms libosip2
+/// refuses on its own, with the URI kept exactly as written.
+@Test(arguments: [
+    ("a+b.c-9://host:5060;x=y", SIPURI(scheme: "a+b.c-9", host: "//host:5060")),
+    ("x:yyy", SIPURI(scheme: "x", host: "yyy")),
+    ("h323:alice@example.com", SIPURI(scheme: "h323", host: "alice@example.com")),
+    ("abc:y", SIPURI(scheme: "abc", host: "y")),
+    ("foo:", SIPURI(scheme: "foo", host: "")),
+])
+func otherSchemesReachTheServer(uri: String, parsed: SIPURI) {
+    let bytes = options(startLine: "OPTIONS \(uri) SIP/2.0")
+    guard case let .request(request) = SIPParser.parse(bytes) else {
+        Issue.record("\(uri): not a request: \(SIPParser.parse(bytes))")
+        return
+    }
+    #expect(request.requestURI == parsed)
+    #expect(request.requestURIText == uri)
+    #expect(request.vias.map(\.host) == ["192.0.2.1"])
+    #expect(request.from.tag == "a1")
+}
+
+/// The stand-in URI osip sees keeps every header in place: a NUL in a quoted display name (blanked for
+/// osip) and a body after Content-Length still parse.
+@Test func otherSchemeWithQuotedNULAndBody() {
+    var bytes = options(startLine: "OPTIONS x:yyy SIP/2.0",
+                        replacing: "From", with: ["From: \"A\u{0}B\" <sip:alice@example.com>;tag=a1"])
+    bytes = Array(String(decoding: bytes, as: UTF8.self)
+        .replacingOccurrences(of: "Content-Length: 0", with: "Content-Length: 4").utf8) + Array("v=0\n".utf8)
+    guard case let .request(request) = SIPParser.parse(bytes) else {
+        Issue.record("not a request: \(SIPParser.parse(bytes))")
+        return
+    }
+    #expect(request.requestURIText == "x:yyy")
+    #expect(request.contentLength == 4)
+    #expect(request.from.tag == "a1")
+}
