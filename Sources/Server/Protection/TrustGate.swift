@@ -31,7 +31,7 @@ struct TrustGate: Sendable {
         guard let caller = plan.caller(fromHost: fromHost) else {
             // Unknown domain: challenge in the realm the caller named, exactly as for a known one.
             if !request.authorization.isEmpty { failed() }
-            return .challenge(realm: fromHost.isEmpty ? "switchd" : fromHost.lowercased(), stale: false)
+            return .challenge(realm: ChallengeRealm.forUnknownDomain(fromHost), stale: false)
         }
         if plan.isTrustedSource(source, for: caller) {
             return .trusted(CallerIdentityKey(customerID: caller.customerID, authenticatedUser: nil))
