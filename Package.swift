@@ -14,11 +14,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // libosip2 as installed by Debian's libosip2-dev; shim.h wraps the macros Swift cannot import.
-        .systemLibrary(
+        // libosip2 (Debian: apt install libosip2-dev; headers in /usr/include/osipparser2, no pkg-config
+        // flags beyond the two libraries). include/shim.h wraps the macros Swift cannot import; a regular C
+        // target rather than a system library so that osip_trace.c can hold the shim's one piece of state
+        // (the trace buffer) exactly once.
+        .target(
             name: "COsip",
-            pkgConfig: "libosip2",
-            providers: [.apt(["libosip2-dev"])]
+            linkerSettings: [.linkedLibrary("osipparser2"), .linkedLibrary("osip2")]
         ),
         // recvmmsg/sendmmsg, which Swift's Glibc module does not declare (they need _GNU_SOURCE).
         .target(name: "CDatagramIO"),

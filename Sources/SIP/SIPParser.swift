@@ -82,7 +82,13 @@ public enum SIPParser {
         // osip sees exactly one message: bytes past Content-Length are ignored.
         let messageEnd = scanned.bodyStart.map { $0 + contentLength } ?? datagram.count
         guard let osip = OsipMessage() else { return .unrecoverable(reason: "Out Of Memory") }
-        let failure = OsipInput.withParseableBytes(datagram, end: messageEnd, headerEnd: scanned.bodyStart) {
+        // Another scheme than sip/sips is answered by its scheme alone (416, or 405/501 by method), so
+        // osip must not refuse it by rules of its own; see OsipInput.
+        let isSIPScheme = requestURI.scheme == "sip" || requestURI.scheme == "sips"
+        let failure = OsipInput.withParseableBytes(
+            datagram, end: messageEnd, headerEnd: scanned.bodyStart,
+            replacingRequestURI: isSIPScheme ? nil : uriBytes.startIndex..<uriBytes.endIndex
+        ) {
             osip.parse($0)
         }
         if let failure {

@@ -69,7 +69,7 @@ public struct TrustGate: Sendable {
         guard let caller = plan.caller(fromHost: claim.fromHost) else {
             // Unknown domain: challenge in the realm the caller named, exactly as for a known one.
             if case .presented(let authorization, _, _) = claim.credentials, !authorization.isEmpty { failed() }
-            let realm = claim.fromHost.isEmpty ? "switchd" : claim.fromHost.lowercased()
+            let realm = ChallengeRealm.forUnknownDomain(claim.fromHost)
             return .challenge(realm: realm, stale: false, reason: .unknownDomain(host: claim.fromHost))
         }
         if let source = claim.source, plan.isTrustedSource(source, for: caller) {
