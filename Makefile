@@ -7,7 +7,7 @@ LISTEN ?= udp:127.0.0.1:5060
 LOG_LEVEL ?= info
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-RUN_PACKAGES := libosip2-dev libjemalloc-dev pkg-config
+RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config
 TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv
 BENCH_PACKAGES := $(RUN_PACKAGES) kamailio sip-tester python3 time
 FUZZ_SECONDS ?= 60

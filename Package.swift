@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The registrar's embedded store (SQLite through the system's libsqlite3: Debian's libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libosip2 as installed by Debian's libosip2-dev; shim.h wraps the macros Swift cannot import.
@@ -31,8 +33,8 @@ let package = Package(
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
         // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
-        // written through to a store. No SIP, no sockets, no dial plan.
-        .target(name: "Registrar"),
+        // written through to a store (memory, or SQLite through GRDB). No SIP, no sockets, no dial plan.
+        .target(name: "Registrar", dependencies: ["Addressing", .product(name: "GRDB", package: "GRDB.swift")]),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
