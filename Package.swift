@@ -72,6 +72,8 @@ let package = Package(
         // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
         .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        // GRDB: the tests read the schema and pragmas of the file.
+        .testTarget(name: "RegistrarTests", dependencies: ["Registrar", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: [

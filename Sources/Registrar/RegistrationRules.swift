@@ -119,7 +119,9 @@ struct RegistrationRules {
         return result
     }
 
-    private func apply(_ contacts: [Checked], request: RegisterRequest, current: [Binding], live: [Binding], now: Double) -> Applied {
+    private func apply(_ contacts: [Checked], request: RegisterRequest, current: [Binding], live: [Binding], now: Double)
+        -> Applied
+    {
         let aor = request.aor
         // Expired bindings leave with this write rather than waiting for the next purge.
         var changes: [BindingChange] = current.filter { !$0.isLive(at: now) }.map { .remove(aor, contact: $0.contact) }
@@ -140,7 +142,8 @@ struct RegistrationRules {
             let binding = Binding(
                 aor: aor, contact: contact.text,
                 target: settings.natRewrite
-                    ? NATRewrite.target(of: contact.uri, text: contact.text, sourceIP: request.sourceIP, sourcePort: request.sourcePort)
+                    ? NATRewrite.target(
+                        of: contact.uri, text: contact.text, sourceIP: request.sourceIP, sourcePort: request.sourcePort)
                     : contact.text,
                 callID: request.callID, cseq: request.cseq, expiresAt: now + Double(contact.expiry), q: contact.q,
                 source: request.sourceText, transport: request.transport, userAgent: request.userAgent, updatedAt: now)

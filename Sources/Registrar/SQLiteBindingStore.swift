@@ -61,6 +61,12 @@ public final class SQLiteBindingStore: BindingStore {
         do { try database.close() } catch { throw Self.storeError(error, path: path, operation: "close") }
     }
 
+    /// A pragma as the store's own connection sees it (tests check `synchronous`, which is per
+    /// connection and so cannot be read from another).
+    func pragma(_ name: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     private static func apply(_ change: BindingChange, in db: Database) throws {
         switch change {
         case .upsert(let b):
@@ -71,7 +77,8 @@ public final class SQLiteBindingStore: BindingStore {
                 b.q, b.source, b.transport, b.userAgent, b.updatedAt,
             ])
         case .remove(let aor, let contact):
-            let statement = try db.cachedStatement(sql: "DELETE FROM binding WHERE customer = ? AND extension = ? AND contact = ?")
+            let statement = try db.cachedStatement(
+                sql: "DELETE FROM binding WHERE customer = ? AND extension = ? AND contact = ?")
             try statement.execute(arguments: [aor.customerID, aor.extensionNumber, contact])
         case .removeAll(let aor):
             let statement = try db.cachedStatement(sql: "DELETE FROM binding WHERE customer = ? AND extension = ?")
@@ -87,7 +94,8 @@ public final class SQLiteBindingStore: BindingStore {
         let cseq = try row.decode(Int64.self, atIndex: 5)
         guard let cseq = UInt32(exactly: cseq) else { throw RowProblem(description: "cseq \(cseq) out of range") }
         return Binding(
-            aor: AddressOfRecord(customerID: try row.decode(String.self, atIndex: 0), extensionNumber: try row.decode(String.self, atIndex: 1)),
+            aor: AddressOfRecord(
+                customerID: try row.decode(String.self, atIndex: 0), extensionNumber: try row.decode(String.self, atIndex: 1)),
             contact: try row.decode(String.self, atIndex: 2),
             target: try row.decode(String.self, atIndex: 3),
             callID: try row.decode(String.self, atIndex: 4),

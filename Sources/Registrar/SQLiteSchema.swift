@@ -33,5 +33,6 @@ enum SQLiteSchema {
         return migrator
     }
 
-    static let columns = "customer, extension, contact, target, call_id, cseq, expires_at, q, source, transport, user_agent, updated_at"
+    static let columns =
+        "customer, extension, contact, target, call_id, cseq, expires_at, q, source, transport, user_agent, updated_at"
 }
