@@ -61,6 +61,9 @@ let package = Package(
         .executableTarget(name: "HandlerBench", dependencies: [
             "Server", "Config", "Routing", .product(name: "Logging", package: "swift-log"),
         ]),
+        // Location service costs: lookup per call over 10,000 AORs, register() per second into SQLite;
+        // `RegistrarBench durability-writer DB` is the process the kill -9 durability test kills.
+        .executableTarget(name: "RegistrarBench", dependencies: ["Registrar"]),
         // libFuzzer target over RequestHandler.handle (fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer,address);
         // a plain build is a regression runner: `swift run SwitchdFuzz FILE...`.
         .executableTarget(
@@ -72,8 +75,11 @@ let package = Package(
         // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
         .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
-        // GRDB: the tests read the schema and pragmas of the file.
-        .testTarget(name: "RegistrarTests", dependencies: ["Registrar", .product(name: "GRDB", package: "GRDB.swift")]),
+        // RegistrarBench: the durability test runs its writer as a process and kills it; GRDB: the tests
+        // read the schema and pragmas of the file.
+        .testTarget(name: "RegistrarTests", dependencies: [
+            "Registrar", "RegistrarBench", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: [
