@@ -19,7 +19,8 @@ public final class LocationService: Sendable {
 
     /// Loads every live binding from `store` (throws what the store's `load` throws: for our stores a
     /// `BindingStoreError`); the expired ones are dropped and their removal written back.
-    /// `observer` hears of store outages and recoveries (on the writer's queue): the caller logs them.
+    /// `observer` hears of store outages and recoveries (on the writer's queue; it must not call
+    /// `flush`): the caller logs them. `retry`: how soon a failed write is tried again.
     public init(
         settings: RegistrarSettings, store: any BindingStore, now: Double, retry: RetryPolicy = RetryPolicy(),
         observer: (@Sendable (StoreHealthEvent) -> Void)? = nil

@@ -13,7 +13,11 @@ import Synchronization
 /// the rest: our stores do not reject well-formed changes, and an observer sees the outage.
 final class WriteThroughQueue: Sendable {
     private struct State {
+        /// Changes not yet stored are `pending[head...]`: the front advances by an index, and the
+        /// written prefix is dropped only once it is most of the array, so that a backlog of a long
+        /// outage drains in linear time and no removal holds the lock for long.
         var pending: [BindingChange] = []
+        var head = 0
         /// A drain is queued (right away, or after a backoff) and will look at `pending`.
         var wakeScheduled = false
         /// Failed writes in a row, and when the first of them failed.
@@ -49,12 +53,13 @@ final class WriteThroughQueue: Sendable {
     }
 
     /// Waits for the write in progress, then writes what is pending now; returns when everything is
-    /// in the store or a write failed (the changes stay pending and the retries go on).
+    /// in the store or a write failed (the changes stay pending and the retries go on). Never call it
+    /// from the observer, which runs on the writer's queue.
     func flush() -> FlushResult {
         queue.sync { drain() }
     }
 
-    var pendingCount: Int { state.withLock { $0.pending.count } }
+    var pendingCount: Int { state.withLock { $0.pending.count - $0.head } }
 
     private func scheduledDrain() {
         state.withLock { $0.wakeScheduled = false }
@@ -65,7 +70,7 @@ final class WriteThroughQueue: Sendable {
     /// fails. Only this removes from `pending`, so the batch written is still its front afterwards.
     private func drain() -> FlushResult {
         while true {
-            let batch = state.withLock { Array($0.pending.prefix(maxBatch)) }
+            let batch = state.withLock { Array($0.pending[$0.head..<min($0.head + maxBatch, $0.pending.count)]) }
             if batch.isEmpty { return .written }
             do {
                 try store.write(batch)
@@ -73,7 +78,14 @@ final class WriteThroughQueue: Sendable {
                 return failed(error)
             }
             let recovered = state.withLock { state -> StoreHealthEvent? in
-                state.pending.removeFirst(batch.count)
+                state.head += batch.count
+                if state.head == state.pending.count {
+                    state.pending.removeAll(keepingCapacity: state.pending.count <= 4_096)
+                    state.head = 0
+                } else if state.head >= 4_096, state.head * 2 >= state.pending.count {
+                    state.pending.removeFirst(state.head)
+                    state.head = 0
+                }
                 defer {
                     state.failures = 0
                     state.outageStart = nil
@@ -92,7 +104,7 @@ final class WriteThroughQueue: Sendable {
             var event: StoreHealthEvent?
             if state.outageStart == nil {
                 state.outageStart = Self.clock()
-                event = .unavailable(error: description, pendingChanges: state.pending.count)
+                event = .unavailable(error: description, pendingChanges: state.pending.count - state.head)
             }
             // One retry at a time, however many flushes and enqueues failed meanwhile.
             var delay: Double?
@@ -100,7 +112,7 @@ final class WriteThroughQueue: Sendable {
                 state.wakeScheduled = true
                 delay = retry.delay(afterFailures: state.failures)
             }
-            return (event, delay, state.pending.count)
+            return (event, delay, state.pending.count - state.head)
         }
         if let event { observer?(event) }
         if let delay {

@@ -3,7 +3,7 @@
 //     swift run -c release RegistrarBench lookup [AORS]   lookup ns per call, AORS (10,000) x 2 bindings
 //     swift run -c release RegistrarBench register [N]    register() per second into SQLite, N (50,000)
 // and the process the kill -9 durability test kills:
-//     RegistrarBench durability-writer DB                 registers until killed, one line per 200 OK
+//     RegistrarBench durability-writer DB [RATE]          registers until killed, one line per 200 OK
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -21,7 +21,7 @@ do {
         try RegisterBench.run(requests: 50_000)
     case "durability-writer":
         guard arguments.count > 1 else { throw Usage() }
-        try DurabilityWriter.run(path: arguments[1])
+        try DurabilityWriter.run(path: arguments[1], rate: arguments.count > 2 ? Int(arguments[2]) : nil)
     default:
         throw Usage()
     }
@@ -31,5 +31,5 @@ do {
 }
 
 struct Usage: Error, CustomStringConvertible {
-    var description: String { "usage: RegistrarBench [lookup [AORS] | register [N] | durability-writer DB]" }
+    var description: String { "usage: RegistrarBench [lookup [AORS] | register [N] | durability-writer DB [RATE]]" }
 }

@@ -8,14 +8,17 @@ import Testing
 
 @Suite("kill -9 durability")
 struct DurabilityTests {
-    @Test("registrations answered before a kill -9 are in the file, but for at most the last second")
-    func killNine() throws {
+    /// (registrations per second, or nil for as fast as the writer goes; how many answered before the kill)
+    @Test(
+        "registrations answered before a kill -9 are in the file, but for at most the last second",
+        arguments: [(nil, 5_000), (2_000, 3_000)] as [(Int?, Int)])
+    func killNine(rate: Int?, answeredBeforeKill: Int) throws {
         guard let executable = RegistrarBenchBinary.url else { throw RegistrarBenchBinary.NotBuilt() }
         try withTemporaryDirectory { directory in
             let path = "\(directory)/bindings.sqlite"
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["durability-writer", path]
+            process.arguments = ["durability-writer", path] + (rate.map { [String($0)] } ?? [])
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -24,7 +27,7 @@ struct DurabilityTests {
             // Read "INDEX NS" lines until enough registrations were answered, then kill mid-stream.
             var text = ""
             let deadline = Date().addingTimeInterval(30)
-            while text.count(where: { $0 == "\n" }) < 5_000, Date() < deadline {
+            while text.count(where: { $0 == "\n" }) < answeredBeforeKill, Date() < deadline {
                 let chunk = output.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
@@ -42,7 +45,7 @@ struct DurabilityTests {
                 return (index, ns)
             }
             #expect(answered.map(\.index) == Array(0..<answered.count), "the writer answered in order")
-            #expect(answered.count >= 5_000)
+            #expect(answered.count >= answeredBeforeKill)
 
             let found = Set(try SQLiteBindingStore(path: path).load().compactMap { Int($0.aor.extensionNumber) })
             // A prefix: the writer writes in the order it answered. It may hold one answered but not
@@ -55,9 +58,11 @@ struct DurabilityTests {
             } else {
                 windowMs = 0
             }
+            let mode = rate.map { "\($0)/s" } ?? "flood"
+            let window = String(format: "%.1f", windowMs)
             print(
-                "kill -9 durability: answered \(answered.count), in the file \(found.count), lost \(lost) (answered in the last \(String(format: "%.1f", windowMs)) ms before the kill)"
-            )
+                "kill -9 durability (\(mode)): answered \(answered.count), in the file \(found.count), lost \(lost)"
+                    + " (answered in the last \(window) ms before the kill)")
             #expect(windowMs <= 1_000, "lost registrations answered \(windowMs) ms before the kill")
         }
     }

@@ -99,6 +99,25 @@ struct WriteThroughTests {
         #expect(kinds == ["down", "up", "down", "up"])
     }
 
+    @Test("a backlog of 6,000 changes after an outage: written in order, in transactions of at most 1,000")
+    func backlog() throws {
+        let store = FlakyStore()
+        let service = try LocationService(settings: settings(), store: store, now: t0, retry: quick)
+        store.setDown(true)
+        var expected: [BindingChange] = []
+        for i in 0..<6_000 {
+            let aor = AddressOfRecord(customerID: "acme", extensionNumber: "\(1_000 + i)")
+            let outcome = service.register(request([.uri(contact(i))], aor: aor, callID: "c\(i)"), now: t0)
+            let bound = try #require(outcome.bindings?.first { $0.contact == contact(i) })
+            expected.append(.upsert(bound))
+        }
+        store.setDown(false)
+        #expect(flushUntilWritten(service) == .written)
+        #expect(store.written == expected)
+        #expect(store.batchSizes.allSatisfy { $0 <= 1_000 })
+        #expect(service.pendingWrites == 0)
+    }
+
     @Test("the background retry writes without any flush")
     func retriesByItself() throws {
         let store = FlakyStore(failures: 3)

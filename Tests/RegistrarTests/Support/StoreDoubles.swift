@@ -41,6 +41,7 @@ final class FlakyStore: BindingStore {
 
     func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     var attempts: Int { state.withLock { $0.attempts } }
+    var batchSizes: [Int] { state.withLock { $0.batches.map(\.count) } }
     /// Every change accepted, in the order written.
     var written: [BindingChange] { state.withLock { $0.batches.flatMap { $0 } } }
 }
