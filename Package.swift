@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The registrar's embedded store (SQLite through the system's libsqlite3: Debian's libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libosip2 (Debian: apt install libosip2-dev; headers in /usr/include/osipparser2, no pkg-config
@@ -33,8 +35,8 @@ let package = Package(
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
         // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
-        // written through to a store. No SIP, no sockets, no dial plan.
-        .target(name: "Registrar"),
+        // written through to a store (memory, or SQLite through GRDB). No SIP, no sockets, no dial plan.
+        .target(name: "Registrar", dependencies: ["Addressing", .product(name: "GRDB", package: "GRDB.swift")]),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
@@ -61,6 +63,9 @@ let package = Package(
         .executableTarget(name: "HandlerBench", dependencies: [
             "Server", "Config", "Routing", .product(name: "Logging", package: "swift-log"),
         ]),
+        // Location service costs: lookup per call over 10,000 AORs, register() per second into SQLite;
+        // `RegistrarBench durability-writer DB` is the process the kill -9 durability test kills.
+        .executableTarget(name: "RegistrarBench", dependencies: ["Registrar"]),
         // libFuzzer target over RequestHandler.handle (fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer,address);
         // a plain build is a regression runner: `swift run SwitchdFuzz FILE...`.
         .executableTarget(
@@ -72,6 +77,11 @@ let package = Package(
         // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
         .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        // RegistrarBench: the durability test runs its writer as a process and kills it; GRDB: the tests
+        // read the schema and pragmas of the file.
+        .testTarget(name: "RegistrarTests", dependencies: [
+            "Registrar", "RegistrarBench", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: [

@@ -15,8 +15,10 @@ public struct AddressOfRecord: Sendable, Hashable, Codable, CustomStringConverti
 /// and every store writes it.
 public struct Binding: Sendable, Equatable, Codable {
     public var aor: AddressOfRecord
-    /// The Contact URI exactly as the phone registered it (the binding's identity within its AOR,
-    /// compared by RFC 3261 §19.1.4 URI equality in a later refinement; byte equality today).
+    /// The Contact URI exactly as the phone last registered it. Within its AOR a binding is identified
+    /// by RFC 3261 §19.1.4 equality of scheme, userinfo, host and port (`ContactURI.Identity`); stores
+    /// key it by this text, and the location service replaces the row when an equivalent Contact comes
+    /// written differently.
     public var contact: String
     /// Where redirects send calls: `contact`, or with the host and port replaced by the REGISTER's
     /// source when the phone is behind NAT (see `RegistrarSettings.natRewrite`).
@@ -61,6 +63,10 @@ public enum BindingChange: Sendable, Equatable {
     case upsert(Binding)
     case remove(AddressOfRecord, contact: String)
     case removeAll(AddressOfRecord)
+    /// Every binding (of every AOR) whose `expiresAt` is at or before the time: a condition rather than
+    /// a list of removals, so that a node purging its memory cannot delete a binding another node of a
+    /// cluster has renewed meanwhile.
+    case removeExpired(before: Double)
 }
 
 /// Where bindings outlive the process: SQLite (default), PostgreSQL (a cluster), or memory.
@@ -69,6 +75,7 @@ public protocol BindingStore: Sendable {
     /// Every stored binding (live or not: the caller drops the expired ones).
     func load() throws -> [Binding]
     /// Applies changes in order, atomically. Throws when the store is unreachable; the caller keeps the
-    /// changes and writes them again later, so that no REGISTER answered 200 is lost.
+    /// changes and writes them again later, so that no REGISTER answered 200 is lost. Called from one
+    /// background queue at a time, never from a request's thread.
     func write(_ changes: [BindingChange]) throws
 }
