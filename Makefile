@@ -13,7 +13,7 @@ BENCH_PACKAGES := $(RUN_PACKAGES) kamailio sip-tester python3 time
 FUZZ_SECONDS ?= 60
 BENCH_ARGS ?=
 
-.PHONY: run test build release deps-run deps-test deps-bench unit-test sipp-test daemon-test security-test fuzz bench bench-route bench-handler check clean
+.PHONY: run test build release deps-run deps-test deps-bench unit-test sipp-test daemon-test security-test fuzz bench bench-route bench-handler bench-registrar check format lint clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -88,6 +88,15 @@ bench-handler: deps-run
 # into SQLite (written behind), and single-change SQLite transactions per second.
 bench-registrar: deps-run
 	$(SWIFT) run -c release RegistrarBench
+
+# swift-format (shipped with the toolchain) with the project's .swift-format: `format` rewrites the
+# sources in place, `lint` fails on any difference or rule violation (CI runs it).
+FORMAT_PATHS := Package.swift Sources Tests
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
 clean:
 	rm -rf .build
