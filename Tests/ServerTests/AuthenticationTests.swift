@@ -339,14 +339,14 @@ struct AuthenticationTests {
             #expect(!reply.description.contains("globex") || uri.contains("globex"), "\(uri)")
             generated.append(reply.headers.dropFirst(5).map { "\($0.name): \($0.value)" })
         }
-        #expect(generated.allSatisfy { $0 == ["Allow: INVITE, ACK, CANCEL, OPTIONS", "Accept: application/sdp", "Supported: ",
+        #expect(generated.allSatisfy { $0 == ["Allow: INVITE, ACK, CANCEL, OPTIONS, REGISTER", "Accept: application/sdp", "Supported: ",
                                                "Server: switchd", "Content-Length: 0"] })
         #expect(server.server.counters[.authenticationFailures] == 0)
     }
 
-    /// REGISTER (what svwar -m REGISTER sends) is 405 from an untrusted address, the same for an existing
-    /// and a non-existing extension, without a challenge.
-    @Test func registerFromAnUntrustedAddressIs405() throws {
+    /// REGISTER (what svwar -m REGISTER sends) from an untrusted address gets the same 401 as an INVITE,
+    /// the same for an existing and a non-existing extension: a scanner learns nothing.
+    @Test func registerFromAnUntrustedAddressIsChallengedAlike() throws {
         let server = try TestServer.sample()
         let client = try UDPClient(host: "127.0.0.2")
         var texts: [String] = []
@@ -359,9 +359,9 @@ struct AuthenticationTests {
             request.callID = "reg@test"
             request.cseq = "1 REGISTER"
             let reply = try #require(try server.exchange(request, from: client))
-            #expect(reply.statusLine == "SIP/2.0 405 Method Not Allowed")
-            #expect(reply.value("Allow") == "INVITE, ACK, CANCEL, OPTIONS")
-            #expect(reply.values("WWW-Authenticate").isEmpty)
+            #expect(reply.statusLine == "SIP/2.0 401 Unauthorized")
+            #expect(reply.value("Allow") == nil)
+            #expect(reply.values("WWW-Authenticate").map(maskingNonces) == expectedChallenges(realm: "acme.example"))
             texts.append(maskedChallengeText(reply).replacingOccurrences(of: "\(user)@acme.example", with: "USER@acme.example"))
         }
         #expect(texts[0] == texts[1])

@@ -102,7 +102,7 @@ struct HeaderCopyingTests {
     @Test func errorResponsesTagTheTo() throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
-        var untagged = TestRequest(method: "REGISTER", uri: "sip:127.0.0.1", client: client)
+        var untagged = TestRequest(method: "BYE", uri: "sip:127.0.0.1", client: client)
         untagged.to = "<sip:100@acme.example>"
         let first = try #require(try server.exchange(untagged, from: client))
         #expect(first.statusLine == "SIP/2.0 405 Method Not Allowed")

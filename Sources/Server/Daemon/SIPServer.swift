@@ -1,8 +1,9 @@
+import Config
 import Dispatch
 import Logging
+import Registrar
 import Routing
 import Synchronization
-import Config
 
 /// The running daemon: listeners on every listen address, the serving dial plan, and reloads.
 public final class SIPServer: Sendable {
@@ -13,6 +14,11 @@ public final class SIPServer: Sendable {
     private let logger: Logger
     /// The settings the daemon started with; those outside the dial plan apply at the next restart.
     private let serverSettings: ServerSettings
+    /// Registered phones: served from memory, written through to `[registrar] store`.
+    public let location: LocationService
+    /// Expired bindings are never used (lookups skip them); purging them once a minute keeps the index
+    /// and the store from growing with phones that went away.
+    private let purgeTimer: RepeatingTimer
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
     /// `workers` overrides `[server] workers` when given. `clock` (seconds) drives the rate limits, bans and
@@ -26,13 +32,18 @@ public final class SIPServer: Sendable {
         plans = PlanStore(configuration.plan)
         let limits = configuration.server.limits
         let nonceLifetime = configuration.server.nonceLifetime
-        // Only one definition of the wall clock: RequestHandler's default.
-        let handler = if let clock {
-            RequestHandler(plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime, clock: clock)
-        } else {
-            RequestHandler(plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime)
-        }
+        let now = clock ?? RequestHandler.wallClock
+        let store = try BindingStores.open(configuration.server.bindingStore, configDirectory: configDirectory)
+        location = try LocationService(
+            settings: configuration.server.registrar, store: store, now: now(),
+            observer: BindingStores.healthLogger(logger, store: configuration.server.bindingStore))
+        let handler = RequestHandler(
+            plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
+            location: location, listen: listen, clock: now)
         serverSettings = configuration.server
+        purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
+            location.purgeExpired(now: now())
+        }
         let workersPerAddress = workers ?? configuration.server.workers
         // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
         guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
@@ -60,6 +71,7 @@ public final class SIPServer: Sendable {
 
     public func start() {
         for listener in listeners { listener.start() }
+        purgeTimer.start()
         logger.notice("switchd listening", metadata: [
             "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
             "workers": "\(workerCount)",
@@ -69,6 +81,13 @@ public final class SIPServer: Sendable {
 
     public func stop() {
         for listener in listeners { listener.stop() }
+        purgeTimer.cancel()
+        // Every REGISTER answered 200 is written before the process ends.
+        if case .pending(let changes, let error) = location.flush() {
+            logger.error("registrar store unavailable at stop: registrations not written", metadata: [
+                "pending": "\(changes)", "error": "\(error)",
+            ])
+        }
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
     }
 

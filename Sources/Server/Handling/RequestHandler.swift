@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Logging
+import Registrar
 import Routing
 import SIP
 import Addressing
@@ -21,13 +22,17 @@ public final class RequestHandler: Sendable {
     private let toTags: ToTagGenerator
     private let sources: SourceGuard
     private let router: CallRouter
+    private let registrar: RegistrationHandler?
     private let clock: @Sendable () -> Double
 
-    /// `clock` returns seconds (wall time: nonces carry it); tests pass their own.
+    /// `clock` returns seconds (wall time: nonces and bindings carry it); tests pass their own.
+    /// `location` serves REGISTER (bindings in memory when nil); `listen` names the addresses a
+    /// REGISTER's Request-URI may name and a Contact may not.
     public init(
         plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
         nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        location: LocationService? = nil, listen: [ListenAddress] = [],
+        clock: @escaping @Sendable () -> Double = RequestHandler.wallClock
     ) {
         SIPParser.initialize()
         self.plans = plans
@@ -36,9 +41,16 @@ public final class RequestHandler: Sendable {
         self.toTags = ToTagGenerator()
         self.sources = SourceGuard(settings: limits)
         let verifier = DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime))
-        self.router = CallRouter(gate: TrustGate(verifier: verifier))
+        let gate = TrustGate(verifier: verifier)
+        self.router = CallRouter(gate: gate)
+        // Without a store of its own (tests, the fuzzer, the benchmarks) the handler keeps bindings in memory.
+        let service = location ?? (try? LocationService(settings: RegistrarSettings(), store: MemoryBindingStore(), now: clock()))
+        self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, listen: listen) }
         self.clock = clock
     }
+
+    /// Seconds since 1970: what nonces and bindings carry (tests pass a clock of their own).
+    public static let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     /// The largest UDP payload over IPv4 (65,535 - 8 - 20). A response this large cannot be sent: RFC 3261
     /// §18.1.1 would switch to TCP, which a UDP-only server cannot, so it is dropped and counted.
@@ -125,6 +137,12 @@ public final class RequestHandler: Sendable {
             return ResponseCatalog.response(for: .missingMaxForwards)
         }
         if request.maxForwards == 0 { return ResponseCatalog.response(for: .tooManyHops) }
+        if method == "REGISTER" {
+            guard let registrar, let registration = request.registration else {
+                return ResponseCatalog.response(for: .methodNotAllowed)
+            }
+            return register(request, registration, registrar, context)
+        }
         let isRoutable = method == "INVITE" || method == "OPTIONS"
         if !isRoutable {
             return ResponseCatalog.response(for: ResponseCatalog.knownMethods.contains(method) ? .methodNotAllowed : .notImplemented)
@@ -147,6 +165,41 @@ public final class RequestHandler: Sendable {
         }
         logDecision(request, context, verdict: verdict, status: response.status, dialled: dialled)
         return response
+    }
+
+    /// REGISTER after the §8.2 checks every request gets: the scheme (a `sips:`/`sip:` registrar
+    /// address only) and Require, then who may register what, then the location service.
+    private func register(
+        _ request: SIPRequest, _ registration: SIPRegistration, _ registrar: RegistrationHandler, _ context: RequestContext
+    ) -> SIPResponse {
+        let scheme = request.requestURI.scheme
+        guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
+        if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
+        let now = Int(context.now)
+        let verdict = registrar.decide(request, registration: registration, source: context.source, plan: context.plan, now: context.now) {
+            noteAuthenticationFailure(context)
+        }
+        let response = ResponseCatalog.response(for: verdict) { realm, stale in
+            router.gate.challenges(realm: realm, now: now, stale: stale)
+        }
+        logRegistration(request, context, verdict: verdict, status: response.status)
+        return response
+    }
+
+    private func logRegistration(_ request: SIPRequest, _ context: RequestContext, verdict: RegistrationVerdict, status: Int) {
+        guard logger.logLevel <= .info else { return }
+        let reason: String
+        switch verdict {
+        case .challenge(_, _, let why): reason = why.description
+        case .identityMismatch(let caller, let user): reason = "valid credentials of \(caller.name)'s \(user), who is not the To user"
+        case .refused(let refusal): reason = refusal.description
+        case .registrar(let outcome): reason = "\(outcome)"
+        }
+        logger.info("registration", metadata: [
+            "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
+            "reg.aor": "\(request.to.uri.map { "\($0.user ?? "")@\($0.host)" } ?? "-")", "reg.status": "\(status)",
+            "reg.reason": "\(reason)",
+        ])
     }
 
     private func admit(_ source: IPAddress, now: Double) -> Bool {

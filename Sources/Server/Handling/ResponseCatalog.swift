@@ -1,3 +1,4 @@
+import Registrar
 import Routing
 import SIP
 
@@ -13,10 +14,10 @@ public struct StatusLine: Sendable, Equatable, CustomStringConvertible {
 /// reason phrases, for the wire, the log and `switchd route` alike. Nothing else writes a status number.
 public enum ResponseCatalog {
     /// Methods this server answers; sent in `Allow`.
-    static let allowedMethods = "INVITE, ACK, CANCEL, OPTIONS"
+    static let allowedMethods = "INVITE, ACK, CANCEL, OPTIONS, REGISTER"
     /// Methods of RFC 3261 and its common extensions that this server knows but does not implement: 405.
     static let knownMethods: Set<String> = [
-        "REGISTER", "BYE", "PRACK", "UPDATE", "INFO", "REFER", "MESSAGE", "SUBSCRIBE", "NOTIFY", "PUBLISH",
+        "BYE", "PRACK", "UPDATE", "INFO", "REFER", "MESSAGE", "SUBSCRIBE", "NOTIFY", "PUBLISH",
     ]
 
     enum ProtocolError {
@@ -40,6 +41,23 @@ public enum ResponseCatalog {
             case .notFound: return StatusLine(code: 404, phrase: "Not Found")
             case .addressIncomplete: return StatusLine(code: 484, phrase: "Address Incomplete")
             }
+        }
+    }
+
+    public static func statusLine(for verdict: RegistrationVerdict) -> StatusLine {
+        switch verdict {
+        case .challenge: return StatusLine(code: 401, phrase: "Unauthorized")
+        case .identityMismatch: return StatusLine(code: 403, phrase: "Credentials Of Another User")
+        case .refused(.foreignAddressOfRecord): return StatusLine(code: 403, phrase: "Address Of Record Of Another Customer")
+        case .refused(.notAnExtension): return StatusLine(code: 404, phrase: "Not Found")
+        case .refused(.requestURINotServed): return StatusLine(code: 403, phrase: "Request-URI Not Served")
+        case .refused(.contactNotAllowed): return StatusLine(code: 403, phrase: "Contact Not Allowed")
+        case .registrar(.ok): return StatusLine(code: 200, phrase: "OK")
+        case .registrar(.intervalTooBrief): return StatusLine(code: 423, phrase: "Interval Too Brief")
+        case .registrar(.invalidWildcard): return StatusLine(code: 400, phrase: "Invalid Wildcard Contact")
+        case .registrar(.outOfOrder): return StatusLine(code: 500, phrase: "Out Of Order Registration")
+        case .registrar(.invalidContact): return StatusLine(code: 400, phrase: "Invalid Contact")
+        case .registrar(.tooManyContacts): return StatusLine(code: 403, phrase: "Too Many Contacts")
         }
     }
 
@@ -73,6 +91,23 @@ public enum ResponseCatalog {
         case .routed(let decision):
             if case .redirect(let contact) = decision.outcome { headers = [("Contact", "<\(contact)>")] }
         case .identityMismatch:
+            break
+        }
+        return SIPResponse(statusLine(for: verdict), headers: headers)
+    }
+
+    /// A 200 lists every current binding with the seconds it has left (RFC 3261 §10.3 step 8); a 423
+    /// says the shortest interval accepted.
+    static func response(for verdict: RegistrationVerdict, challenges: (_ realm: String, _ stale: Bool) -> [String]) -> SIPResponse {
+        var headers: [(name: String, value: String)] = []
+        switch verdict {
+        case .challenge(let realm, let stale, _):
+            headers = challenges(realm, stale).map { ("WWW-Authenticate", $0) }
+        case .registrar(.ok(let bindings, _)):
+            headers = bindings.map { ("Contact", "<\($0.binding.contact)>;expires=\($0.expiresIn)") }
+        case .registrar(.intervalTooBrief(let minimum)):
+            headers = [("Min-Expires", "\(minimum)")]
+        case .identityMismatch, .refused, .registrar:
             break
         }
         return SIPResponse(statusLine(for: verdict), headers: headers)
