@@ -20,6 +20,16 @@ public struct Decision: Sendable, Equatable {
     /// The id of the calling customer.
     public let callerID: String
     let explanation: Explanation
+    /// The extension the call reached (own or a group member's), whose registered phones, when it has
+    /// any, take the call before its contact in the conf. Nil for trunks and refusals.
+    public var reachedExtension: ExtensionReference?
+
+    init(outcome: Outcome, callerID: String, explanation: Explanation, reachedExtension: ExtensionReference? = nil) {
+        self.outcome = outcome
+        self.callerID = callerID
+        self.explanation = explanation
+        self.reachedExtension = reachedExtension
+    }
 
     public var contact: String? {
         if case .redirect(let contact) = outcome { return contact }
@@ -28,6 +38,12 @@ public struct Decision: Sendable, Equatable {
 
     /// Built on demand: the hot path only stores the pieces.
     public var reason: String { explanation.text }
+}
+
+/// One extension of one customer: what a phone registers as, and what a call can reach.
+public struct ExtensionReference: Sendable, Equatable {
+    public let customerID: String
+    public let number: String
 }
 
 /// The facts behind a decision; turned into text only when someone reads the reason.

@@ -66,7 +66,10 @@ extension DialPlan {
             } else {
                 explanation = .ownExtension(customer: caller.name, dialled: String(number), range: range)
             }
-            return Decision(outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation)
+            let reached = ExtensionReference(customerID: customers[Int(entries[Int(entryIndex)].owner)].id, number: String(number))
+            return Decision(
+                outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation,
+                reachedExtension: reached)
         case .trunk(let entryIndex, let numberStart):
             let target = targets[Int(entryIndex)]
             let number = suffix(numberStart)

@@ -46,6 +46,18 @@ final class RegistrarRig {
     }
 }
 
+extension RegistrarRig {
+    /// An INVITE from 127.0.0.1 (inside Acme's and Globex's networks) dialling `number` as `caller`.
+    func invite(_ number: String, from caller: String, sequence: Int) throws -> SIPReply {
+        let request = callRequest(
+            dial: number, from: caller, sequence: sequence, via: "SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-c\(sequence);rport",
+            callID: "call-\(sequence)@test")
+        let source = try #require(SocketAddress(host: "127.0.0.1", port: 5070))
+        let reply = try #require(handler.handle(request.bytes, from: source))
+        return try #require(SIPReply(reply.bytes))
+    }
+}
+
 @Suite("Registrar over the request handler")
 struct RegistrationTests {
     @Test("a trusted phone registers; the 200 lists its binding with the seconds it has left")
@@ -144,5 +156,29 @@ struct RegistrationTests {
         let other = try rig.register(
             "202@acme.example", source: "192.0.2.7", headers: [("Contact", "<sip:202@192.0.2.7:5062>"), ("Authorization", authorization(nc: "00000002"))])
         #expect(other.statusLine == "SIP/2.0 403 Credentials Of Another User")
+    }
+
+    @Test("calls to a registered extension go to its phones: highest q and newest first, then the conf's contact")
+    func redirectsFollowBindings() throws {
+        let rig = try RegistrarRig()
+        // Host names: a NAT rewrite never applies to them, so the Contacts stay as registered.
+        _ = try rig.register(headers: [("Contact", "<sip:201@desk.acme.example>;q=0.5")])
+        rig.clock.advance(by: 1)
+        _ = try rig.register(callID: "reg-2@phone", headers: [("Contact", "<sip:201@soft.acme.example>;q=0.5, <sip:201@mobile.acme.example>")])
+        let expected = [
+            "<sip:201@mobile.acme.example>;q=1", "<sip:201@soft.acme.example>;q=0.5", "<sip:201@desk.acme.example>;q=0.5",
+            "<sip:201@10.1.0.21:5060>;q=0",
+        ]
+        // Acme's own 201 from its network, and Globex's access code 71 + 201.
+        let own = try rig.invite("201", from: "202@acme.example", sequence: 1)
+        #expect(own.statusLine == "SIP/2.0 302 Moved Temporarily")
+        #expect(own.values("Contact") == expected)
+        #expect(try rig.invite("71201", from: "100@globex.example", sequence: 2).values("Contact") == expected)
+        // Another extension, and Acme's trunk, are unchanged.
+        #expect(try rig.invite("202", from: "201@acme.example", sequence: 3).values("Contact") == ["<sip:202@10.1.0.22:5060>"])
+        #expect(try rig.invite("90041", from: "201@acme.example", sequence: 4).values("Contact") == ["<sip:0041@gw.acme.example>"])
+        // Once every binding expired, the conf's contact alone, without q.
+        rig.clock.advance(by: 3_600)
+        #expect(try rig.invite("201", from: "202@acme.example", sequence: 5).values("Contact") == ["<sip:201@10.1.0.21:5060>"])
     }
 }

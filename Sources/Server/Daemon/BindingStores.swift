@@ -4,15 +4,15 @@ import Logging
 import Registrar
 
 /// Opens the store `[registrar] store` names, and says what the daemon tells the admin when it fails.
-enum BindingStores {
-    struct OpenFailure: Error, CustomStringConvertible {
-        let store: BindingStoreLocation
-        let reason: String
-        var description: String { "registrar store \(store): \(reason)" }
+public enum BindingStores {
+    public struct OpenFailure: Error, CustomStringConvertible {
+        public let store: BindingStoreLocation
+        public let reason: String
+        public var description: String { "registrar store \(store): \(reason)" }
     }
 
     /// A relative SQLite path is taken relative to `configDirectory`.
-    static func open(_ location: BindingStoreLocation, configDirectory: String) throws(OpenFailure) -> any BindingStore {
+    public static func open(_ location: BindingStoreLocation, configDirectory: String) throws(OpenFailure) -> any BindingStore {
         switch location {
         case .memory:
             return MemoryBindingStore()

@@ -1,3 +1,4 @@
+import Registrar
 import Routing
 
 /// One INVITE, or OPTIONS to a number, as the wire and `switchd route` both ask it.
@@ -19,13 +20,15 @@ public enum CallVerdict: Sendable, Equatable {
     case challenge(realm: String, stale: Bool, reason: ChallengeReason)
     case identityMismatch(Caller, user: String)
     case routed(Decision)
+    /// The reached extension has registered phones: they take the call, before its conf contact.
+    case registered(Decision, bindings: [Binding])
 
     /// The id of the calling customer, once identified and admitted.
     public var callerID: String? {
         switch self {
         case .challenge: return nil
         case .identityMismatch(let caller, _): return caller.customerID
-        case .routed(let decision): return decision.callerID
+        case .routed(let decision), .registered(let decision, _): return decision.callerID
         }
     }
 
@@ -36,6 +39,9 @@ public enum CallVerdict: Sendable, Equatable {
         case .identityMismatch(let caller, let user):
             return "valid credentials of \(caller.name)'s \(user), who is not the From user"
         case .routed(let decision): return decision.reason
+        case .registered(let decision, let bindings):
+            let phones = bindings.count == 1 ? "1 registered phone" : "\(bindings.count) registered phones"
+            return "\(decision.reason); \(phones) first"
         }
     }
 }
@@ -44,23 +50,31 @@ public enum CallVerdict: Sendable, Equatable {
 /// command line cannot decide differently.
 public struct CallRouter: Sendable {
     public let gate: TrustGate
+    /// Registered phones, consulted for every call that reaches an extension (nil: none registered).
+    public let location: LocationService?
 
-    public init(gate: TrustGate) {
+    public init(gate: TrustGate, location: LocationService? = nil) {
         self.gate = gate
+        self.location = location
     }
 
     /// `failed` is called once per presented credential that did not verify.
-    public func decide(_ question: CallQuestion, plan: DialPlan, now: Int, failed: () -> Void) -> (
+    public func decide(_ question: CallQuestion, plan: DialPlan, now: Double, failed: () -> Void) -> (
         verdict: CallVerdict, dialled: String
     ) {
         let dialled = Self.dialledNumber(question.requestURIUser)
-        switch gate.identify(question.claim, plan: plan, now: now, failed: failed) {
+        switch gate.identify(question.claim, plan: plan, now: Int(now), failed: failed) {
         case .challenge(let realm, let stale, let reason):
             return (.challenge(realm: realm, stale: stale, reason: reason), dialled)
         case .identityMismatch(let caller, let user):
             return (.identityMismatch(caller, user: user), dialled)
         case .trusted(let caller, _):
-            return (.routed(plan.dial(dialled, as: caller, requestURIHost: question.requestURIHost)), dialled)
+            let decision = plan.dial(dialled, as: caller, requestURIHost: question.requestURIHost)
+            if let reached = decision.reachedExtension, let location {
+                let bindings = location.lookup(AddressOfRecord(customerID: reached.customerID, extensionNumber: reached.number), now: now)
+                if !bindings.isEmpty { return (.registered(decision, bindings: bindings), dialled) }
+            }
+            return (.routed(decision), dialled)
         }
     }
 

@@ -42,9 +42,9 @@ public final class RequestHandler: Sendable {
         self.sources = SourceGuard(settings: limits)
         let verifier = DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime))
         let gate = TrustGate(verifier: verifier)
-        self.router = CallRouter(gate: gate)
         // Without a store of its own (tests, the fuzzer, the benchmarks) the handler keeps bindings in memory.
         let service = location ?? (try? LocationService(settings: RegistrarSettings(), store: MemoryBindingStore(), now: clock()))
+        self.router = CallRouter(gate: gate, location: service)
         self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, listen: listen) }
         self.clock = clock
     }
@@ -159,7 +159,7 @@ public final class RequestHandler: Sendable {
             fromHost: request.from.uri?.host ?? "", fromUser: request.from.uri?.user, source: context.sourceIP,
             credentials: .presented(authorization: request.authorization, method: method, requestURI: request.requestURIText))
         let question = CallQuestion(claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
-        let (verdict, dialled) = router.decide(question, plan: context.plan, now: now) { noteAuthenticationFailure(context) }
+        let (verdict, dialled) = router.decide(question, plan: context.plan, now: context.now) { noteAuthenticationFailure(context) }
         let response = ResponseCatalog.response(for: verdict) { realm, stale in
             router.gate.challenges(realm: realm, now: now, stale: stale)
         }
@@ -236,7 +236,11 @@ public final class RequestHandler: Sendable {
     private func logDecision(_ request: SIPRequest, _ context: RequestContext, verdict: CallVerdict, status: Int, dialled: String) {
         guard logger.logLevel <= .info else { return }
         var contact = "-"
-        if case .routed(let decision) = verdict, case .redirect(let target) = decision.outcome { contact = target }
+        switch verdict {
+        case .routed(let decision): if case .redirect(let target) = decision.outcome { contact = target }
+        case .registered(_, let bindings): contact = bindings.map(\.target).joined(separator: " ")
+        case .challenge, .identityMismatch: break
+        }
         logger.info("routed", metadata: [
             "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
             "route.caller": "\(verdict.callerID ?? "-")", "route.dialled": "\(dialled)",

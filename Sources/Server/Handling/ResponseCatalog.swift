@@ -33,6 +33,7 @@ public enum ResponseCatalog {
         switch verdict {
         case .challenge: return StatusLine(code: 401, phrase: "Unauthorized")
         case .identityMismatch: return StatusLine(code: 403, phrase: "Credentials Of Another User")
+        case .registered: return StatusLine(code: 302, phrase: "Moved Temporarily")
         case .routed(let decision):
             switch decision.outcome {
             case .redirect: return StatusLine(code: 302, phrase: "Moved Temporarily")
@@ -90,6 +91,8 @@ public enum ResponseCatalog {
             headers = challenges(realm, stale).map { ("WWW-Authenticate", $0) }
         case .routed(let decision):
             if case .redirect(let contact) = decision.outcome { headers = [("Contact", "<\(contact)>")] }
+        case .registered(let decision, let bindings):
+            headers = registeredContacts(bindings, conf: decision.contact).map { ("Contact", $0) }
         case .identityMismatch:
             break
         }
@@ -111,6 +114,28 @@ public enum ResponseCatalog {
             break
         }
         return SIPResponse(statusLine(for: verdict), headers: headers)
+    }
+
+    /// The Contacts of a redirect to registered phones: every live binding (highest q, then newest,
+    /// first), then the extension's contact from the conf with the lowest q; `;q=` on each when there
+    /// is more than one.
+    public static func registeredContacts(_ bindings: [Binding], conf: String?) -> [String] {
+        let count = bindings.count + (conf == nil ? 0 : 1)
+        guard count > 1 else { return bindings.map { "<\($0.target)>" } }
+        var contacts = bindings.map { "<\($0.target)>;q=\(qValue($0.q ?? 1))" }
+        if let conf { contacts.append("<\(conf)>;q=0") }
+        return contacts
+    }
+
+    /// A qvalue as RFC 3261 §20.10 writes it: 0 to 1 with at most three decimals, no trailing zeros.
+    static func qValue(_ q: Double) -> String {
+        let thousandths = Int((min(max(q, 0), 1) * 1_000).rounded())
+        if thousandths == 1_000 { return "1" }
+        if thousandths == 0 { return "0" }
+        var decimals = String(thousandths)
+        decimals = String(repeating: "0", count: 3 - decimals.count) + decimals
+        while decimals.hasSuffix("0") { decimals.removeLast() }
+        return "0.\(decimals)"
     }
 
     static func response(for error: ProtocolError) -> SIPResponse {

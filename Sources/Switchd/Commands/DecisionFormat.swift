@@ -7,6 +7,11 @@ enum DecisionFormat {
         if case .routed(let decision) = verdict, let contact = decision.contact {
             return "\(ResponseCatalog.statusLine(for: verdict).code) \(contact)"
         }
+        if case .registered(let decision, let bindings) = verdict {
+            // Registered phones: the Contact values exactly as the 302 carries them.
+            let contacts = ResponseCatalog.registeredContacts(bindings, conf: decision.contact)
+            return "\(ResponseCatalog.statusLine(for: verdict).code) \(contacts.joined(separator: ", "))"
+        }
         return ResponseCatalog.statusLine(for: verdict).description
     }
 
@@ -18,6 +23,10 @@ enum DecisionFormat {
     static func json(_ verdict: CallVerdict) -> String {
         var fields = ["\"status\":\(ResponseCatalog.statusLine(for: verdict).code)"]
         if case .routed(let decision) = verdict, let contact = decision.contact { fields.append("\"contact\":\(quoted(contact))") }
+        if case .registered(let decision, let bindings) = verdict {
+            let contacts = ResponseCatalog.registeredContacts(bindings, conf: decision.contact).map(quoted)
+            fields.append("\"contacts\":[\(contacts.joined(separator: ","))]")
+        }
         fields.append("\"reason\":\(quoted(verdict.reason))")
         return "{" + fields.joined(separator: ",") + "}"
     }

@@ -1,6 +1,7 @@
 import Addressing
 import ArgumentParser
 import Auth
+import Registrar
 import Routing
 import SIP
 import Server
@@ -59,7 +60,17 @@ struct RouteCommand: ParsableCommand {
         // A gate of its own: no request carries credentials here, so its nonce secret never matters.
         let gate = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: NonceService.randomSecret(), lifetime: 300)))
         let question = CallQuestion(claim: claim, requestURIUser: digits, requestURIHost: ruriHost)
-        let (verdict, _) = CallRouter(gate: gate).decide(question, plan: configuration.plan, now: 0) {}
+        // The daemon's store, read as the daemon reads it at start: the phones registered now.
+        let now = RequestHandler.wallClock()
+        let location: LocationService
+        do {
+            let store = try BindingStores.open(configuration.server.bindingStore, configDirectory: options.conf)
+            location = try LocationService(settings: configuration.server.registrar, store: store, now: now)
+        } catch {
+            printToStandardError("switchd route: \(error)")
+            throw ExitCode.failure
+        }
+        let (verdict, _) = CallRouter(gate: gate, location: location).decide(question, plan: configuration.plan, now: now) {}
         print(json ? DecisionFormat.json(verdict) : DecisionFormat.text(verdict))
     }
 }
