@@ -33,6 +33,8 @@ let package = Package(
         // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
         // written through to a store. No SIP, no sockets, no dial plan.
         .target(name: "Registrar"),
+        // `[registrar] store` URLs of PostgreSQL, parsed without a driver (so `switchd check` can use it).
+        .target(name: "RegistrarPostgresURL"),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
@@ -70,6 +72,7 @@ let package = Package(
         // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
         .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "RegistrarPostgresTests", dependencies: ["RegistrarPostgresURL"]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: [
