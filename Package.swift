@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // libosip2 as installed by Debian's libosip2-dev; shim.h wraps the macros Swift cannot import.
@@ -35,6 +37,16 @@ let package = Package(
         .target(name: "Registrar"),
         // `[registrar] store` URLs of PostgreSQL, parsed without a driver (so `switchd check` can use it).
         .target(name: "RegistrarPostgresURL"),
+        // The location service's PostgreSQL store: bindings shared by a cluster of nodes, with a change
+        // feed (LISTEN/NOTIFY) so that each node learns the others' REGISTERs.
+        .target(name: "RegistrarPostgres", dependencies: [
+            "Registrar", "RegistrarPostgresURL",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
@@ -72,7 +84,12 @@ let package = Package(
         // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
         .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
-        .testTarget(name: "RegistrarPostgresTests", dependencies: ["RegistrarPostgresURL"]),
+        // Against a real PostgreSQL server: Tests/cluster/run.sh starts one and sets SWITCHD_TEST_POSTGRES.
+        .testTarget(name: "RegistrarPostgresTests", dependencies: [
+            "RegistrarPostgres", "RegistrarPostgresURL", "Registrar",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
         .testTarget(name: "ServerTests", dependencies: [
