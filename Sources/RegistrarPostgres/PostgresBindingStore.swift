@@ -14,6 +14,7 @@ import RegistrarPostgresURL
 /// - `write(_:)` applies its changes in one transaction that ends with `pg_notify('switchd_bindings',
 ///   …)` naming this node and the AORs changed (see `ChangeNotice`), so listeners hear of a change only
 ///   once it is committed, and never of one rolled back.
+/// - `startListening` delivers the other nodes' changes.
 ///
 /// The calls are synchronous, as `BindingStore` is: each blocks its caller's thread until PostgreSQL
 /// answers or `PostgresStoreOptions.requestTimeout` passes (see `Blocking` for why that is safe). They
@@ -46,6 +47,7 @@ public final class PostgresBindingStore: BindingStore {
 
     struct Lifecycle {
         var closed = false
+        var feed: ChangeFeed?
     }
 
     /// Parses `url` (see `PostgresURL` for the forms); connects only when first used.
@@ -131,15 +133,18 @@ public final class PostgresBindingStore: BindingStore {
 
     // MARK: Shutdown
 
-    /// Closes every connection and stops the store's event loop thread. Calls after
+    /// Ends the change feed, closes every connection and stops the store's event loop thread. Calls after
     /// it throw `.closed`. Waits for a call in progress on another thread (at most `requestTimeout`);
     /// on an event loop thread, where it must not wait, it only starts the shutdown.
     public func close() {
-        let wasOpen = lifecycle.withLockedValue { state in
-            defer { state.closed = true }
-            return !state.closed
+        let feed: ChangeFeed?? = lifecycle.withLockedValue { state in
+            guard !state.closed else { return .none }
+            state.closed = true
+            defer { state.feed = nil }
+            return .some(state.feed)
         }
-        guard wasOpen else { return }
+        guard case .some(let feed) = feed else { return }
+        if let feed { stop(feed) }
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
             // Shutting the group down closes every channel on it without waiting here.
             group.shutdownGracefully { _ in }

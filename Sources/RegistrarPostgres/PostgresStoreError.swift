@@ -25,6 +25,7 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     /// `load`, `write` and `close` block their thread; on a SwiftNIO event loop thread that would stall
     /// every connection served by that loop (or deadlock on our own), so they refuse instead.
     case calledOnEventLoop
+    case alreadyListening
 
     public var description: String {
         switch self {
@@ -48,6 +49,8 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
             "the PostgreSQL binding store is closed"
         case .calledOnEventLoop:
             "the PostgreSQL binding store was called on a SwiftNIO event loop thread, which it must not block"
+        case .alreadyListening:
+            "the PostgreSQL binding store already has a change listener"
         }
     }
 

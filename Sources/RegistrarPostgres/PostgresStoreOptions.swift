@@ -9,6 +9,15 @@ public struct PostgresStoreOptions: Sendable, Equatable {
     /// A whole `load()` or `write(_:)`, connecting included. Past it the call throws and its connection
     /// is closed (the server rolls back whatever the call had begun).
     public var requestTimeout: Duration = .seconds(5)
+    /// The change feed's first retry after losing the server; each failed attempt doubles the delay up
+    /// to `maximumReconnectDelay`.
+    public var firstReconnectDelay: Duration = .milliseconds(100)
+    public var maximumReconnectDelay: Duration = .seconds(2)
+    /// How often the change feed sends `SELECT 1` on its otherwise idle connection: a server that
+    /// vanished without closing the TCP connection (a frozen host, a partition) is noticed within
+    /// `heartbeatInterval + requestTimeout`, not never.
+    public var heartbeatInterval: Duration = .seconds(5)
+
     public init() {}
 }
 

@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// Logs an outage of the server once when it begins and once when it ends, whichever of the store's
-/// calls (a `write`, a `load`) notices first. Retries in between are silent, so
+/// connections (a `write`, a `load`, the change feed) notices first. Retries in between are silent, so
 /// a long outage costs the log two lines, not one per attempt.
 final class Reachability: Sendable {
     private let downSince = NIOLockedValueBox<NIODeadline?>(nil)

@@ -46,6 +46,28 @@ struct UnreachableServerTests {
         }
     }
 
+    @Test("a listener on a silent server logs the outage once over many attempts, and close() ends it")
+    func listenerOutage() async throws {
+        let server = try SilentServer()
+        defer { server.close() }
+        let log = LogCapture()
+        let store = try TestDatabase.store(
+            node: "listener", url: "postgresql://switchd:pw@127.0.0.1:\(server.port)/switchd", logger: log.logger)
+        let inbox = Inbox()
+        try inbox.listen(to: store)
+        try await Task.sleep(for: .seconds(3.5))
+        #expect(log.count("PostgreSQL store unreachable; retrying until it answers") == 1)
+        #expect(inbox.count == 0)
+        let closing = try await background {
+            let started = ContinuousClock.now
+            store.close()
+            return ContinuousClock.now - started
+        }
+        #expect(closing < .seconds(2))
+        #expect(throws: PostgresStoreError.closed) { try store.load() }
+        #expect(throws: PostgresStoreError.closed) { try inbox.listen(to: store) }
+    }
+
     @Test("a call on an event loop thread is refused, not blocked on")
     func onEventLoop() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -6,11 +6,15 @@ import Testing
 
 /// Stores for the tests.
 enum TestDatabase {
-    /// Short limits, so that the outage tests take seconds: connect 1 s, a call 2 s.
+    /// Short limits, so that the outage tests take seconds: connect 1 s, a call 2 s, retries from
+    /// 50 ms to 500 ms, a heartbeat every second.
     static var fastOptions: PostgresStoreOptions {
         var options = PostgresStoreOptions()
         options.connectTimeout = .seconds(1)
         options.requestTimeout = .seconds(2)
+        options.firstReconnectDelay = .milliseconds(50)
+        options.maximumReconnectDelay = .milliseconds(500)
+        options.heartbeatInterval = .seconds(1)
         return options
     }
 
@@ -28,6 +32,16 @@ func background<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value)
             continuation.resume(with: Result { try body() })
         }
     }
+}
+
+/// Polls `condition` every 5 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(within timeout: Duration, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
 }
 
 /// The error a blocking store call throws (nil when it succeeds), run as `background` runs it. Any
