@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "RegistrarPostgresTests", dependencies: [
             "RegistrarPostgres", "RegistrarPostgresURL", "Registrar",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
