@@ -8,12 +8,12 @@ LOG_LEVEL ?= info
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config
-TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv
+TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql
 BENCH_PACKAGES := $(RUN_PACKAGES) kamailio sip-tester python3 time
 FUZZ_SECONDS ?= 60
 BENCH_ARGS ?=
 
-.PHONY: run test build release deps-run deps-test deps-bench unit-test sipp-test daemon-test security-test fuzz bench bench-route bench-handler bench-registrar check format lint clean
+.PHONY: run test build release deps-run deps-test deps-bench unit-test sipp-test daemon-test security-test cluster-test fuzz bench bench-route bench-handler bench-registrar check format lint clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -60,7 +60,12 @@ security-test: deps-test
 	$(SWIFT) build -c release --product switchd
 	bash Tests/security/run.sh $$($(SWIFT) build -c release --show-bin-path)/switchd
 
-test: unit-test sipp-test daemon-test security-test
+# The registrar's PostgreSQL store against a private server that Tests/cluster/postgres.sh starts on a
+# free port of 127.0.0.1 and stops on every way out (two nodes, NOTIFY latency, an outage and recovery).
+cluster-test: build
+	SWIFT=$(SWIFT) bash Tests/cluster/run.sh
+
+test: unit-test sipp-test daemon-test security-test cluster-test
 
 # libFuzzer + AddressSanitizer over parse/validate/route/respond, seeded with the torture messages.
 fuzz: deps-run

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The registrar's embedded store (SQLite through the system's libsqlite3: Debian's libsqlite3-dev).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // libosip2 (Debian: apt install libosip2-dev; headers in /usr/include/osipparser2, no pkg-config
@@ -37,6 +39,18 @@ let package = Package(
         // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
         // written through to a store (memory, or SQLite through GRDB). No SIP, no sockets, no dial plan.
         .target(name: "Registrar", dependencies: ["Addressing", .product(name: "GRDB", package: "GRDB.swift")]),
+        // `[registrar] store` URLs of PostgreSQL, parsed without a driver (so `switchd check` can use it).
+        .target(name: "RegistrarPostgresURL"),
+        // The location service's PostgreSQL store: bindings shared by a cluster of nodes, with a change
+        // feed (LISTEN/NOTIFY) so that each node learns the others' REGISTERs.
+        .target(name: "RegistrarPostgres", dependencies: [
+            "Registrar", "RegistrarPostgresURL",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
@@ -81,6 +95,13 @@ let package = Package(
         // read the schema and pragmas of the file.
         .testTarget(name: "RegistrarTests", dependencies: [
             "Registrar", "RegistrarBench", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Against a real PostgreSQL server: Tests/cluster/run.sh starts one and sets SWITCHD_TEST_POSTGRES.
+        .testTarget(name: "RegistrarPostgresTests", dependencies: [
+            "RegistrarPostgres", "RegistrarPostgresURL", "Registrar",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd"]),
