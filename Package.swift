@@ -33,7 +33,9 @@ let package = Package(
         // IP addresses and CIDR networks: what both the configuration and the dial plan speak of.
         .target(name: "Addressing"),
         // TOML files -> typed settings and customer model, with every diagnostic. No dial plan, no SIP.
-        .target(name: "Config", dependencies: ["Addressing", "Registrar", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Config", dependencies: [
+            "Addressing", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
         // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
@@ -55,7 +57,7 @@ let package = Package(
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
         .target(name: "Server", dependencies: [
-            "SIP", "Config", "Routing", "Addressing", "Auth", "Registrar", "CDatagramIO",
+            "SIP", "Config", "Routing", "Addressing", "Auth", "Registrar", "RegistrarPostgres", "CDatagramIO",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

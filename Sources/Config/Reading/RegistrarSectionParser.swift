@@ -1,4 +1,5 @@
 import Registrar
+import RegistrarPostgresURL
 
 /// Where the registrar keeps its bindings (`[registrar] store`).
 public enum BindingStoreLocation: Sendable, Equatable, CustomStringConvertible {
@@ -17,7 +18,8 @@ public enum BindingStoreLocation: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .memory: return "memory"
         case .sqlite(let path): return "sqlite:\(path)"
-        case .postgresql(let url): return url
+        // PostgresURL's own text: it never shows a password.
+        case .postgresql(let url): return (try? PostgresURL(parsing: url)).map { "\($0)" } ?? "postgresql://"
         }
     }
 
@@ -26,9 +28,6 @@ public enum BindingStoreLocation: Sendable, Equatable, CustomStringConvertible {
         if text.hasPrefix("sqlite:") {
             let path = String(text.dropFirst("sqlite:".count))
             return path.isEmpty || path.utf8.contains(where: { $0 < 0x20 }) ? nil : .sqlite(path: path)
-        }
-        if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
-            return text.utf8.contains(where: { $0 <= 0x20 }) ? nil : .postgresql(url: text)
         }
         return nil
     }
@@ -78,7 +77,15 @@ enum RegistrarSectionParser {
         }
         var store = BindingStoreLocation.defaultLocation
         if let text = section.string("store", typeHint: "a quoted store, e.g. \"sqlite:var/bindings.sqlite\", \"postgresql://switchd@127.0.0.1:5432/switchd\" or \"memory\"", in: &log) {
-            if let parsed = BindingStoreLocation.parse(text) {
+            if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
+                // Checked here, without connecting: `switchd check` names a bad URL before any start.
+                do {
+                    _ = try PostgresURL(parsing: text)
+                    store = .postgresql(url: text)
+                } catch {
+                    log.error(section.file, "\(section.qualified("store")): \(error)")
+                }
+            } else if let parsed = BindingStoreLocation.parse(text) {
                 store = parsed
             } else {
                 log.error(section.file, "\(section.qualified("store")): \"\(text)\" must be \"sqlite:PATH\", \"postgresql://USER@HOST:PORT/DB\" or \"memory\"")

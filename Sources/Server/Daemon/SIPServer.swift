@@ -16,6 +16,7 @@ public final class SIPServer: Sendable {
     private let serverSettings: ServerSettings
     /// Registered phones: served from memory, written through to `[registrar] store`.
     public let location: LocationService
+    private let store: BindingStores.Opened
     /// Expired bindings are never used (lookups skip them); purging them once a minute keeps the index
     /// and the store from growing with phones that went away.
     private let purgeTimer: RepeatingTimer
@@ -33,9 +34,10 @@ public final class SIPServer: Sendable {
         let limits = configuration.server.limits
         let nonceLifetime = configuration.server.nonceLifetime
         let now = clock ?? RequestHandler.wallClock
-        let store = try BindingStores.open(configuration.server.bindingStore, configDirectory: configDirectory)
+        let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: configDirectory, logger: logger)
+        store = opened
         location = try LocationService(
-            settings: configuration.server.registrar, store: store, now: now(),
+            settings: configuration.server.registrar, store: opened.store, now: now(),
             observer: BindingStores.healthLogger(logger, store: configuration.server.bindingStore))
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
@@ -72,6 +74,7 @@ public final class SIPServer: Sendable {
     public func start() {
         for listener in listeners { listener.start() }
         purgeTimer.start()
+        store.follow(into: location, logger: logger)
         logger.notice("switchd listening", metadata: [
             "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
             "workers": "\(workerCount)",
@@ -88,6 +91,7 @@ public final class SIPServer: Sendable {
                 "pending": "\(changes)", "error": "\(error)",
             ])
         }
+        store.close()
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
     }
 

@@ -1,6 +1,7 @@
 import Addressing
 import ArgumentParser
 import Auth
+import Logging
 import Registrar
 import Routing
 import SIP
@@ -64,8 +65,9 @@ struct RouteCommand: ParsableCommand {
         let now = RequestHandler.wallClock()
         let location: LocationService
         do {
-            let store = try BindingStores.open(configuration.server.bindingStore, configDirectory: options.conf)
-            location = try LocationService(settings: configuration.server.registrar, store: store, now: now)
+            let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: options.conf, logger: Logger(label: "switchd.route"))
+            location = try LocationService(settings: configuration.server.registrar, store: opened.store, now: now)
+            defer { opened.close() }
         } catch {
             printToStandardError("switchd route: \(error)")
             throw ExitCode.failure
