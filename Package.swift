@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Addressing"),
         // TOML files -> typed settings and customer model, with every diagnostic. No dial plan, no SIP.
         .target(name: "Config", dependencies: [
-            "Addressing", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
+            "Addressing", "Auth", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
