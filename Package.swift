@@ -106,7 +106,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
-        .testTarget(name: "CLITests", dependencies: ["Switchd"]),
+        .testTarget(name: "CLITests", dependencies: ["Switchd", "Registrar"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "SIP", "Config", "Routing", "Addressing", "Auth",
             .product(name: "Crypto", package: "swift-crypto"),
