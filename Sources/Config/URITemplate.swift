@@ -94,7 +94,7 @@ package final class URITemplate: Sendable, Equatable {
         case .notSIP: return "must be a sip: or sips: URI"
         case .missingHost: return "has no host part"
         case .forbiddenCharacter(let c):
-            return c.isWhitespace ? "must not contain whitespace" : "must not contain \"\(c)\""
+            return c.isWhitespace ? "must not contain whitespace" : "must not contain \(DiagnosticText.quoted(String(c)))"
         case .unknownPlaceholder(let name):
             return "uses unknown placeholder {\(name)}; only {\(placeholder)} is replaced here"
         case .unterminatedPlaceholder: return "has a \"{\" without a closing \"}\""

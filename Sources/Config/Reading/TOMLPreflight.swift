@@ -1,0 +1,225 @@
+/// A cheap scan of a file's text before it is handed to TOMLKit, refusing the inputs that TOMLKit or
+/// toml++ cannot take safely. Each was found to crash or to change meaning silently:
+///
+/// - **Nesting.** toml++ recurses over nested tables: 100,000 dotted key parts (`a.a.a…= 1`, a 200 KB
+///   line) overflowed the stack and killed `check` (SIGSEGV). toml++ limits nested arrays and inline
+///   tables to 256 levels itself, but not dotted keys or table headers. So the scan refuses anything
+///   nested more than `maximumDepth` levels, counting every array, inline table, header and dotted key
+///   part on the way down. No switchd setting nests more than three (`trunks."9".gateway`).
+/// - **NUL.** TOMLKit hands the text and every key and string to C as NUL-terminated strings: a NUL
+///   byte in the file silently ends the document there, and `\u0000` in a string cuts the value short
+///   (`"10.0.0.0\u0000junk"` read as `10.0.0.0`) or, in a key, makes TOMLKit's own table iterator trap.
+///   Nothing in a configuration can contain U+0000, so both are refused.
+///
+/// The scan follows TOML's lexical rules closely enough to know what is inside a string or a comment
+/// (basic, literal and multi-line strings, escapes, comments); anything it cannot follow is left for
+/// toml++ to report, as the scan never accepts what toml++ would refuse, it only refuses more.
+struct TOMLPreflight {
+    /// Far above what any real file needs (3), far below what overflows a thread's stack.
+    static let maximumDepth = 64
+
+    struct Problem: Equatable {
+        let line: Int
+        let column: Int
+        let message: String
+    }
+
+    static func check(_ bytes: [UInt8]) -> Problem? {
+        var scanner = TOMLPreflight(bytes: bytes)
+        return scanner.run()
+    }
+
+    private enum Mode {
+        /// Start of a line outside any array or inline table: a key, a table header or a comment may follow.
+        case lineStart
+        /// Inside a `[table]` or `[[array]]` header.
+        case header
+        /// A key of a key/value pair, before its `=`.
+        case key
+        /// A value, after `=` (or an array element).
+        case value
+    }
+
+    private enum Container {
+        case array
+        case inlineTable
+    }
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var column = 1
+    private var mode = Mode.lineStart
+    /// The arrays and inline tables open at this point, each with the depth at which it was opened.
+    private var containers: [(kind: Container, depth: Int)] = []
+    /// Depth of the table the current key/value pairs go into: the last header's parts.
+    private var headerDepth = 0
+    /// Depth reached by the key being read (its enclosing depth plus one per dotted part).
+    private var keyDepth = 0
+    /// Depth of the key whose value is being read: an array or inline table opened there is one deeper.
+    private var valueDepth = 0
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// The depth a new array or inline table hangs from: the array it is an element of, or the key it
+    /// is the value of.
+    private var parentDepth: Int {
+        if let last = containers.last, last.kind == .array { return last.depth }
+        return valueDepth
+    }
+
+    private mutating func open(_ kind: Container) -> Problem? {
+        let depth = parentDepth + 1
+        containers.append((kind, depth))
+        if kind == .inlineTable {
+            mode = .key
+            keyDepth = depth + 1
+        }
+        return checkDepth(depth)
+    }
+
+    private mutating func run() -> Problem? {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
+            switch byte {
+            case 0x22, 0x27:  // " '
+                if let problem = skipString(quote: byte) { return problem }
+                continue
+            case 0x23:  // # comment, to the end of the line
+                while index < bytes.count, bytes[index] != 0x0A {
+                    if bytes[index] == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
+                    advance()
+                }
+                continue
+            case 0x0A:
+                if containers.isEmpty { mode = .lineStart }
+            case 0x5B:  // [
+                switch mode {
+                case .lineStart:
+                    mode = .header
+                    headerDepth = 0
+                    keyDepth = 1
+                    // `[[name]]`: an array of tables is one level more.
+                    if index + 1 < bytes.count, bytes[index + 1] == 0x5B {
+                        keyDepth = 2
+                        advance()
+                    }
+                case .value:
+                    if let problem = open(.array) { return problem }
+                case .header, .key:
+                    break  // invalid TOML: toml++ reports it
+                }
+            case 0x7B:  // {
+                if mode == .value, let problem = open(.inlineTable) { return problem }
+            case 0x5D, 0x7D:  // ] }
+                if mode == .header {
+                    headerDepth = keyDepth
+                    mode = .value  // the rest of a header line holds nothing but a comment
+                } else if !containers.isEmpty {
+                    containers.removeLast()
+                    mode = .value
+                }
+            case 0x2C:  // ,
+                if let last = containers.last, last.kind == .inlineTable {
+                    mode = .key
+                    keyDepth = last.depth + 1
+                }
+            case 0x2E:  // . separates the parts of a dotted key (in a value it is a decimal point)
+                if mode == .header || mode == .key {
+                    keyDepth += 1
+                    if let problem = checkDepth(keyDepth) { return problem }
+                }
+            case 0x3D:  // =
+                if mode == .key {
+                    mode = .value
+                    valueDepth = keyDepth
+                }
+            case 0x20, 0x09, 0x0D:
+                break
+            default:
+                if mode == .lineStart {
+                    mode = .key
+                    keyDepth = headerDepth + 1
+                }
+            }
+            advance()
+        }
+        return nil
+    }
+
+    private func checkDepth(_ depth: Int) -> Problem? {
+        guard depth > Self.maximumDepth else { return nil }
+        return problem("nested more than \(Self.maximumDepth) levels deep (tables, dotted keys, arrays and inline tables together); no switchd setting is nested more than 3")
+    }
+
+    /// Skips a string starting at `index` (one of `"`, `'`, `"""`, `'''`), refusing a NUL in it.
+    private mutating func skipString(quote: UInt8) -> Problem? {
+        if mode == .lineStart {
+            mode = .key
+            keyDepth = headerDepth + 1
+        }
+        let multiline = index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote
+        let escapes = quote == 0x22
+        for _ in 0..<(multiline ? 3 : 1) { advance() }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
+            if escapes, byte == 0x5C {  // backslash: the next character is escaped
+                if let problem = checkNULEscape() { return problem }
+                advance()
+                if index < bytes.count { advance() }
+                continue
+            }
+            if byte == 0x0A, !multiline { return nil }  // unterminated: toml++ reports it
+            if byte == quote {
+                if !multiline {
+                    advance()
+                    return nil
+                }
+                if index + 2 < bytes.count, bytes[index + 1] == quote, bytes[index + 2] == quote {
+                    for _ in 0..<3 { advance() }
+                    // Up to two more quotes right before the closing three belong to the string.
+                    var extra = 0
+                    while extra < 2, index < bytes.count, bytes[index] == quote {
+                        advance()
+                        extra += 1
+                    }
+                    return nil
+                }
+            }
+            advance()
+        }
+        return nil
+    }
+
+    /// At a backslash inside a basic string: `\u0000` and `\U00000000` are refused.
+    private func checkNULEscape() -> Problem? {
+        guard index + 1 < bytes.count else { return nil }
+        let digits: Int
+        switch bytes[index + 1] {
+        case 0x75: digits = 4  // u
+        case 0x55: digits = 8  // U
+        default: return nil
+        }
+        let start = index + 2
+        guard start + digits <= bytes.count, bytes[start..<start + digits].allSatisfy({ $0 == 0x30 }) else { return nil }
+        return problem("a string must not contain U+0000 (\\\(digits == 4 ? "u0000" : "U00000000")): nothing in a configuration can hold a NUL character")
+    }
+
+    private mutating func advance() {
+        if bytes[index] == 0x0A {
+            line += 1
+            column = 1
+        } else if bytes[index] & 0xC0 != 0x80 {
+            column += 1  // columns count characters, not the continuation bytes of UTF-8
+        }
+        index += 1
+    }
+
+    private func problem(_ message: String) -> Problem {
+        Problem(line: line, column: column, message: message)
+    }
+}
