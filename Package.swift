@@ -63,6 +63,13 @@ let package = Package(
             dependencies: ["Server", "Config", "Routing", "Addressing", "SIP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        // libFuzzer target over configuration loading from in-memory files (fuzz/run-config.sh builds it
+        // with -DFUZZING -sanitize=fuzzer,address); a plain build replays inputs: `swift run ConfigFuzz FILE...`.
+        .executableTarget(
+            name: "ConfigFuzz",
+            dependencies: ["Config", "Routing"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(name: "RoutingTests", dependencies: ["Config", "Routing", "Addressing"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),

@@ -133,3 +133,41 @@ public struct InMemorySource: ConfigSource {
         return bytes.count > maximumSize ? .tooLarge(size: bytes.count) : .contents(bytes)
     }
 }
+
+extension InMemorySource {
+    /// The files of the config fuzzer's inputs, in the order they appear in one input.
+    package static let fuzzLayout = ["switchd.toml", "groups/harbor.toml", "customers/acme.toml", "customers/globex.toml", "customers/umbrella.toml"]
+    /// Separates the files in one input: ASCII RS, a control character no valid TOML file holds, and a
+    /// single byte, which libFuzzer inserts and removes easily.
+    package static let fuzzSeparator: UInt8 = 0x1E
+
+    /// A small configuration directory from one fuzz input, for Sources/ConfigFuzz and the test that
+    /// replays its findings (one definition, so both read an input alike): the bytes split at
+    /// `fuzzSeparator` give the files of `fuzzLayout` in turn (missing parts: no file). A part that is
+    /// exactly "-" leaves its file out, one that is exactly "/" puts a folder in its place, so that
+    /// absent and misplaced files are reached as well as every content. groups/harbor.toml is the
+    /// group the sample's acme and globex name, so the sample conf's files are valid seeds.
+    package init(fuzzInput bytes: [UInt8]) {
+        var files: [String: [UInt8]] = [:]
+        var folders: Set<String> = []
+        let parts = bytes.split(separator: Self.fuzzSeparator, maxSplits: Self.fuzzLayout.count - 1, omittingEmptySubsequences: false)
+        for (path, part) in zip(Self.fuzzLayout, parts) {
+            switch Array(part) {
+            case [0x2D]: continue
+            case [0x2F]: folders.insert(path)
+            default: files[path] = Array(part)
+            }
+        }
+        self.init(displayName: "conf", files: files, folders: folders)
+    }
+
+    /// The inverse of `init(fuzzInput:)` for files of `fuzzLayout` (seeds are written with it).
+    package static func fuzzInput(_ files: [String: String]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for (index, path) in fuzzLayout.enumerated() {
+            if index > 0 { bytes.append(fuzzSeparator) }
+            bytes += files[path].map { Array($0.utf8) } ?? [0x2D]
+        }
+        return bytes
+    }
+}

@@ -11,6 +11,11 @@
 ///   (`"10.0.0.0\u0000junk"` read as `10.0.0.0`) or, in a key, makes TOMLKit's own table iterator trap.
 ///   Nothing in a configuration can contain U+0000, so both are refused.
 ///
+/// - **A table header that does not start with a key.** toml++ 3.4 asserts (and so aborts the process,
+///   in release builds too, as its assertions are compiled in) when `[` opening a table header is
+///   followed by anything but a bare key character, a quote or `]`: `[#`, `[` alone on a line, `[.a]`,
+///   `[=]`. The scan reports those itself.
+///
 /// The scan follows TOML's lexical rules closely enough to know what is inside a string or a comment
 /// (basic, literal and multi-line strings, escapes, comments); anything it cannot follow is left for
 /// toml++ to report, as the scan never accepts what toml++ would refuse, it only refuses more.
@@ -81,6 +86,8 @@ struct TOMLPreflight {
     }
 
     private mutating func run() -> Problem? {
+        // A UTF-8 byte order mark, which toml++ skips.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
@@ -99,6 +106,7 @@ struct TOMLPreflight {
             case 0x5B:  // [
                 switch mode {
                 case .lineStart:
+                    if let problem = checkHeaderStart() { return problem }
                     mode = .header
                     headerDepth = 0
                     keyDepth = 1
@@ -153,6 +161,31 @@ struct TOMLPreflight {
     private func checkDepth(_ depth: Int) -> Problem? {
         guard depth > Self.maximumDepth else { return nil }
         return problem("nested more than \(Self.maximumDepth) levels deep (tables, dotted keys, arrays and inline tables together); no switchd setting is nested more than 3")
+    }
+
+    /// At the `[` of a table header: what follows it (after spaces, tabs and a second `[`) must be able
+    /// to start a key, or be `]` or the end (which toml++ reports itself).
+    private func checkHeaderStart() -> Problem? {
+        var next = index + 1
+        func skipBlanks() {
+            while next < bytes.count, bytes[next] == 0x20 || bytes[next] == 0x09 { next += 1 }
+        }
+        // As toml++ reads a header: blanks, then a second `[` only right after the first (`[ [` is an
+        // error it reports), then blanks again. `[[[` leaves a `[` where the key should start.
+        skipBlanks()
+        if next == index + 1, next < bytes.count, bytes[next] == 0x5B {
+            next += 1
+            skipBlanks()
+        }
+        guard next < bytes.count else { return nil }
+        let byte = bytes[next]
+        let startsKey = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+            || byte == 0x5F || byte == 0x2D || byte == 0x22 || byte == 0x27
+        guard !startsKey, byte != 0x5D else { return nil }
+        // Only ASCII was skipped, so the column moves by the bytes skipped.
+        return Problem(
+            line: line, column: column + (next - index),
+            message: "a table header must start with a name, e.g. [server] or [trunks.\"9\"]")
     }
 
     /// Skips a string starting at `index` (one of `"`, `'`, `"""`, `'''`), refusing a NUL in it.
