@@ -71,6 +71,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(name: "RoutingTests", dependencies: ["Config", "Routing", "Addressing"]),
+        // Loading against every mutation of the sample conf, the config fuzzer's findings, exact diagnostics.
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Routing", "Addressing"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).

@@ -15,6 +15,11 @@
 ///   in release builds too, as its assertions are compiled in) when `[` opening a table header is
 ///   followed by anything but a bare key character, a quote or `]`: `[#`, `[` alone on a line, `[.a]`,
 ///   `[=]`. The scan reports those itself.
+/// - **An array element that ends a value.** toml++ asserts the same way when an element of an array
+///   starts with `}` (`x = [}]`) or with a Unicode line break (U+0085, U+2028, U+2029), which it counts
+///   as whitespace but does not skip there. Outside strings and comments those line breaks are never
+///   valid TOML, so the scan refuses them anywhere there, and `}` while an array is the innermost
+///   thing open.
 ///
 /// The scan follows TOML's lexical rules closely enough to know what is inside a string or a comment
 /// (basic, literal and multi-line strings, escapes, comments); anything it cannot follow is left for
@@ -123,6 +128,9 @@ struct TOMLPreflight {
             case 0x7B:  // {
                 if mode == .value, let problem = open(.inlineTable) { return problem }
             case 0x5D, 0x7D:  // ] }
+                if byte == 0x7D, let last = containers.last, last.kind == .array {
+                    return problem("'}' inside an array closes no inline table; an array ends with ']'")
+                }
                 if mode == .header {
                     headerDepth = keyDepth
                     mode = .value  // the rest of a header line holds nothing but a comment
@@ -147,6 +155,10 @@ struct TOMLPreflight {
                 }
             case 0x20, 0x09, 0x0D:
                 break
+            case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85,
+                 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                let name = byte == 0xC2 ? "U+0085" : bytes[index + 2] == 0xA8 ? "U+2028" : "U+2029"
+                return problem("a Unicode line break (\(name)) outside a string or comment; TOML lines end with a newline")
             default:
                 if mode == .lineStart {
                     mode = .key
