@@ -20,6 +20,10 @@
 ///   as whitespace but does not skip there. Outside strings and comments those line breaks are never
 ///   valid TOML, so the scan refuses them anywhere there, and `}` while an array is the innermost
 ///   thing open.
+/// - **Two broken date-times.** A date, a space and one digit (`1979-05-27 0` followed by a space, a
+///   newline, `,` or `]`): toml++ reads on, taking it for the start of a date-time, and asserts when a
+///   value ends there. A date, `T` and no digit (`1979-05-27T-7:32:00Z`): it asserts the time starts
+///   with a digit.
 ///
 /// The scan follows TOML's lexical rules closely enough to know what is inside a string or a comment
 /// (basic, literal and multi-line strings, escapes, comments); anything it cannot follow is left for
@@ -159,6 +163,8 @@ struct TOMLPreflight {
                  0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                 let name = byte == 0xC2 ? "U+0085" : bytes[index + 2] == 0xA8 ? "U+2028" : "U+2029"
                 return problem("a Unicode line break (\(name)) outside a string or comment; TOML lines end with a newline")
+            case 0x30...0x39 where mode == .value && (index == 0 || [0x20, 0x09, 0x0A, 0x0D, 0x3D, 0x5B, 0x2C].contains(bytes[index - 1])):
+                if let problem = checkDateTime() { return problem }
             default:
                 if mode == .lineStart {
                     mode = .key
@@ -198,6 +204,56 @@ struct TOMLPreflight {
         return Problem(
             line: line, column: column + (next - index),
             message: "a table header must start with a name, e.g. [server] or [trunks.\"9\"]")
+    }
+
+    /// At the first digit of a value: refuses a date followed by T and no digit, and ten characters of
+    /// digits and `-` (underscores aside) with `-` as the fifth and eighth, then a space, a digit and the
+    /// end of the value: toml++ asserts on both.
+    private func checkDateTime() -> Problem? {
+        // YYYY-MM-DD, T or t, and no digit after it.
+        let pattern: [UInt8?] = [nil, nil, nil, nil, 0x2D, nil, nil, 0x2D, nil, nil]
+        if index + 11 < bytes.count,
+           zip(bytes[index..<index + 10], pattern).allSatisfy({ byte, expected in expected.map { byte == $0 } ?? (byte >= 0x30 && byte <= 0x39) }),
+           bytes[index + 10] | 0x20 == 0x74, !(bytes[index + 11] >= 0x30 && bytes[index + 11] <= 0x39)
+        {
+            return Problem(line: line, column: column + 11, message: "a date-time needs a time after its T, e.g. 1979-05-27T07:32:00Z")
+        }
+        var next = index
+        var characters: [UInt8] = []
+        while next < bytes.count, characters.count <= 10, !Self.endsValue(at: next, in: bytes) {
+            if bytes[next] != 0x5F { characters.append(bytes[next]) }
+            next += 1
+        }
+        guard characters.count == 10, characters[4] == 0x2D, characters[7] == 0x2D,
+              characters.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }),
+              next + 2 < bytes.count, bytes[next] == 0x20, bytes[next + 1] >= 0x30, bytes[next + 1] <= 0x39,
+              Self.endsValue(at: next + 2, in: bytes)
+        else { return nil }
+        return Problem(
+            line: line, column: column + (next - index) + 1,
+            message: "a date, a space and a single digit: write a date-time as 1979-05-27 07:32:00, or quote the text")
+    }
+
+    /// What toml++ takes as the end of a value: whitespace (its Unicode spaces and line breaks too),
+    /// `]`, `}`, `,` or `#`.
+    private static func endsValue(at index: Int, in bytes: [UInt8]) -> Bool {
+        switch bytes[index] {
+        case 0x09...0x0D, 0x20, 0x5D, 0x7D, 0x2C, 0x23: return true
+        case 0xC2: return index + 1 < bytes.count && (bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0)
+        case 0xE1, 0xE2, 0xE3, 0xEF: return unicodeSpaceLength(at: index, in: bytes) > 0
+        default: return false
+        }
+    }
+
+    /// The length in bytes of one of toml++'s non-ASCII spaces or line breaks at `index`, or 0:
+    /// U+1680, U+180E, U+2000-U+200B, U+2028, U+2029, U+202F, U+205F, U+2060, U+3000, U+FEFF.
+    private static func unicodeSpaceLength(at index: Int, in bytes: [UInt8]) -> Int {
+        guard index + 2 < bytes.count else { return 0 }
+        let scalar = (UInt32(bytes[index] & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6) | UInt32(bytes[index + 2] & 0x3F)
+        switch scalar {
+        case 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF: return 3
+        default: return 0
+        }
     }
 
     /// Skips a string starting at `index` (one of `"`, `'`, `"""`, `'''`), refusing a NUL in it.
