@@ -83,6 +83,7 @@ status=0
 remaining=$seconds
 executions=0
 slices=0
+started=$SECONDS
 while [ "$remaining" -gt 0 ] && [ "$status" -eq 0 ]; do
     this=$((remaining < slice ? remaining : slice))
     set +e
@@ -99,7 +100,7 @@ while [ "$remaining" -gt 0 ] && [ "$status" -eq 0 ]; do
     remaining=$((remaining - this))
 done
 rm -f "$log.slice"
-echo "== $product: $executions inputs executed in $((seconds - remaining))s over $slices run(s)"
+echo "== $product: $executions inputs executed in $((SECONDS - started))s over $slices run(s)"
 
 new_artifacts=$(find "$out" -maxdepth 1 -type f \( -name "${base}crash-*" -o -name "${base}leak-*" -o -name "${base}timeout-*" \
     -o -name "${base}oom-*" -o -name "${base}slow-unit-*" \) -newer "$marker" | sort)

@@ -206,9 +206,9 @@ struct TOMLPreflight {
             message: "a table header must start with a name, e.g. [server] or [trunks.\"9\"]")
     }
 
-    /// At the first digit of a value: refuses a date followed by T and no digit, and ten characters of
-    /// digits and `-` (underscores aside) with `-` as the fifth and eighth, then a space, a digit and the
-    /// end of the value: toml++ asserts on both.
+    /// At the first digit of a value: refuses a date followed by T and no digit, and ten characters
+    /// (underscores aside) with `-` as the fifth and eighth, then a space, a digit and the end of the
+    /// value: toml++ asserts on both.
     private func checkDateTime() -> Problem? {
         // YYYY-MM-DD, T or t, and no digit after it.
         let pattern: [UInt8?] = [nil, nil, nil, nil, 0x2D, nil, nil, 0x2D, nil, nil]
@@ -218,19 +218,23 @@ struct TOMLPreflight {
         {
             return Problem(line: line, column: column + 11, message: "a date-time needs a time after its T, e.g. 1979-05-27T07:32:00Z")
         }
+        // toml++ counts characters (code points), leaves out underscores, and takes its decision on
+        // where the dashes are: any other character may stand between them (`1979-)5-27 0` too).
         var next = index
-        var characters: [UInt8] = []
+        var characters: [UInt8] = []  // the first byte of each character
         while next < bytes.count, characters.count <= 10, !Self.endsValue(at: next, in: bytes) {
-            if bytes[next] != 0x5F { characters.append(bytes[next]) }
+            if bytes[next] & 0xC0 != 0x80, bytes[next] != 0x5F { characters.append(bytes[next]) }
             next += 1
         }
+        // The continuation bytes of the last character counted.
+        while next < bytes.count, bytes[next] & 0xC0 == 0x80 { next += 1 }
         guard characters.count == 10, characters[4] == 0x2D, characters[7] == 0x2D,
-              characters.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }),
               next + 2 < bytes.count, bytes[next] == 0x20, bytes[next + 1] >= 0x30, bytes[next + 1] <= 0x39,
               Self.endsValue(at: next + 2, in: bytes)
         else { return nil }
+        let columns = bytes[index..<next].filter { $0 & 0xC0 != 0x80 }.count
         return Problem(
-            line: line, column: column + (next - index) + 1,
+            line: line, column: column + columns + 1,
             message: "a date, a space and a single digit: write a date-time as 1979-05-27 07:32:00, or quote the text")
     }
 
