@@ -22,7 +22,8 @@
 ///   thing open.
 /// - **Two broken date-times.** A date, a space and one digit (`1979-05-27 0` followed by a space, a
 ///   newline, `,` or `]`): toml++ reads on, taking it for the start of a date-time, and asserts when a
-///   value ends there. A date, `T` and no digit (`1979-05-27T-7:32:00Z`): it asserts the time starts
+///   value ends there (or, with underscores in the date, when it steps back past its 128-character
+///   history). A date, `T` and no digit (`1979-05-27T-7:32:00Z`): it asserts the time starts
 ///   with a digit.
 ///
 /// The scan follows TOML's lexical rules closely enough to know what is inside a string or a comment
@@ -228,10 +229,16 @@ struct TOMLPreflight {
         }
         // The continuation bytes of the last character counted.
         while next < bytes.count, bytes[next] & 0xC0 == 0x80 { next += 1 }
+        // With underscores in it, reading on past the space and digit can also step back further than
+        // toml++ keeps characters for (128): it asserts then too, whatever follows the digit.
+        let hasUnderscore = bytes[index..<next].contains(0x5F)
         guard characters.count == 10, characters[4] == 0x2D, characters[7] == 0x2D,
               next + 2 < bytes.count, bytes[next] == 0x20, bytes[next + 1] >= 0x30, bytes[next + 1] <= 0x39,
-              Self.endsValue(at: next + 2, in: bytes)
+              hasUnderscore || Self.endsValue(at: next + 2, in: bytes)
         else { return nil }
+        if hasUnderscore {
+            return problem("a date must not contain underscores (TOML allows them between the digits of a number only), e.g. 1979-05-27 07:32:00")
+        }
         let columns = bytes[index..<next].filter { $0 & 0xC0 != 0x80 }.count
         return Problem(
             line: line, column: column + columns + 1,
