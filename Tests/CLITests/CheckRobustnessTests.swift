@@ -21,7 +21,7 @@ struct CheckRobustnessTests {
         Case(name: "a NUL in an extension key (TOMLKit trapped)", files: [
             "customers/initech.toml": "name = \"Initech\"\ncm = 3\ndomains = [\"initech.example\"]\n[extensions]\n\"40\\u0000\" = \"sip:4000@10.3.0.1\"\n",
         ], expected: [
-            "CONF/customers/initech.toml:5:5: error: a string must not contain U+0000 (\\u0000): nothing in a configuration can hold a NUL character",
+            "CONF/customers/initech.toml:5:4: error: a string must not contain U+0000 (\\u0000): nothing in a configuration can hold a NUL character",
         ]),
         Case(name: "a grouped customer's access code \"7a\" (DialPlanCompiler trapped)", files: [
             "customers/globex.toml": cliConf["customers/globex.toml", default: ""].replacingOccurrences(of: "access_code = \"72\"", with: "access_code = \"7a\""),

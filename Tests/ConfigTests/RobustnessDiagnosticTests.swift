@@ -167,6 +167,21 @@ struct RobustnessDiagnosticTests {
         DiagnosticCase("a line separator as an array element", acme: "networks = [\u{2028}]", [
             "\(acmeFile):5:13: error: a Unicode line break (U+2028) outside a string or comment; TOML lines end with a newline",
         ]),
+        DiagnosticCase("a date-time with no digit after its T", acme: "access_code = 1979-05-27T-7:32:00Z", [
+            "\(acmeFile):5:26: error: a date-time needs a time after its T, e.g. 1979-05-27T07:32:00Z",
+        ]),
+        DiagnosticCase("a date, a space and one digit", acme: "access_code = 1979-05-27 0", [
+            "\(acmeFile):5:26: error: a date, a space and a single digit: write a date-time as 1979-05-27 07:32:00, or quote the text",
+        ]),
+        DiagnosticCase("dashes where a date has them, anything between", acme: "access_code = [1979-)5-27 0]", [
+            "\(acmeFile):5:27: error: a date, a space and a single digit: write a date-time as 1979-05-27 07:32:00, or quote the text",
+        ]),
+        DiagnosticCase("a date with underscores, a space and a digit (toml++ stepped back past its history)", acme: "access_code = 1" + String(repeating: "_", count: 116) + "979-05-27 0:0", [
+            "\(acmeFile):5:15: error: a date must not contain underscores (TOML allows them between the digits of a number only), e.g. 1979-05-27 07:32:00",
+        ]),
+        DiagnosticCase("a real date-time with a space loads as a date-time", acme: "access_code = 1979-05-27 07:32:00", [
+            "\(acmeFile): error: access_code must be a quoted string of digits, e.g. \"071\", not a date or time",
+        ]),
         DiagnosticCase("a line separator in a string is fine", acme: "access_code = \"7\u{2028}\"", [
             "\(acmeFile): error: access_code must be 1 to 6 digits, e.g. \"071\", not \"7\\u2028\"",
         ]),
