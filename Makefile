@@ -67,9 +67,11 @@ cluster-test: build
 
 test: unit-test sipp-test daemon-test security-test cluster-test
 
-# libFuzzer + AddressSanitizer over parse/validate/route/respond, seeded with the torture messages.
+# libFuzzer + AddressSanitizer, each target for FUZZ_SECONDS: parse/validate/route/respond (seeded with
+# the torture messages), then configuration loading from in-memory conf directories.
 fuzz: deps-run
 	bash fuzz/run.sh $(FUZZ_SECONDS)
+	bash fuzz/run-config.sh $(FUZZ_SECONDS)
 
 check: deps-run
 	$(SWIFT) run switchd check --conf $(CONF)

@@ -89,7 +89,16 @@ let package = Package(
             dependencies: ["Server", "Config", "Routing", "Addressing", "SIP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        // libFuzzer target over configuration loading from in-memory files (fuzz/run-config.sh builds it
+        // with -DFUZZING -sanitize=fuzzer,address); a plain build replays inputs: `swift run ConfigFuzz FILE...`.
+        .executableTarget(
+            name: "ConfigFuzz",
+            dependencies: ["Config", "Routing"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(name: "RoutingTests", dependencies: ["Config", "Routing", "Addressing"]),
+        // Loading against every mutation of the sample conf, the config fuzzer's findings, exact diagnostics.
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Routing", "Addressing"]),
         // Crypto: the tests check each RFC 4475 fixture against its SHA256SUMS entry before using it.
         .testTarget(name: "SIPTests", dependencies: ["SIP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),

@@ -16,6 +16,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses dotted IPv4 or RFC 4291 IPv6 text (brackets allowed); nil when it is neither.
     public init?(_ text: String) {
+        // inet_pton reads a C string: "10.0.0.0\0junk" would parse as 10.0.0.0. Text with a NUL is
+        // not an address.
+        guard !text.utf8.contains(0) else { return nil }
         var text = Substring(text)
         if text.hasPrefix("["), text.hasSuffix("]") {
             text = text.dropFirst().dropLast()

@@ -15,7 +15,7 @@ package struct CustomerSpec: Sendable {
     package var cm: Int
     package var domains: [String]
     /// Absent when missing or invalid (its diagnostic is in the log), so the compiler never sees a bad one.
-    package var accessCode: String?
+    package var accessCode: DialString?
     package var group: String?
     package var networks: [IPNetwork]
     package var extensions: [ExtensionSpec]
@@ -26,9 +26,9 @@ package struct CustomerSpec: Sendable {
 
 package struct ExtensionSpec: Sendable {
     package enum Numbers: Sendable {
-        case single(String)
+        case single(DialString)
         /// Inclusive, both ends of the same length and digits only.
-        case range(low: String, high: String)
+        case range(ExtensionRange)
     }
 
     /// The key as the admin wrote it, for messages.
@@ -40,12 +40,12 @@ package struct ExtensionSpec: Sendable {
     package var size: Int {
         switch numbers {
         case .single: return 1
-        case .range(let low, let high): return (Int(high) ?? 0) - (Int(low) ?? 0) + 1
+        case .range(let range): return range.size
         }
     }
 }
 
 package struct TrunkSpec: Sendable {
-    package let code: String
+    package let code: DialString
     package let gateway: URITemplate
 }

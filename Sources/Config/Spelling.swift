@@ -2,19 +2,26 @@
 package enum Spelling {
     /// The known word closest to `word`, if it is close enough to be a plausible typo.
     package static func suggestion(for word: String, among known: [String]) -> String? {
-        let lowered = word.lowercased()
+        let lowered = Array(word.lowercased().utf8)
         var best: (word: String, distance: Int)?
         for candidate in known {
-            let distance = editDistance(Array(lowered.utf8), Array(candidate.utf8))
-            if best == nil || distance < best!.distance {
+            let bytes = Array(candidate.utf8)
+            // No suggestion is ever more than `maximumEdits` away, and the distance is at least the
+            // difference in length: skipping those candidates changes no answer, and a 5,000-character
+            // key is never compared in full (5,000 x 5,000 steps per unknown key or group).
+            guard abs(bytes.count - lowered.count) <= maximumEdits else { continue }
+            let distance = editDistance(lowered, bytes)
+            if distance < best?.distance ?? Int.max {
                 best = (candidate, distance)
             }
         }
         guard let best else { return nil }
         // Two edits catch swapped or doubled letters without suggesting unrelated words for short keys.
-        let limit = max(1, min(2, best.word.count / 3))
+        let limit = max(1, min(maximumEdits, best.word.count / 3))
         return best.distance <= limit ? best.word : nil
     }
+
+    static let maximumEdits = 2
 
     /// Levenshtein distance, with adjacent transpositions counted as one edit.
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {

@@ -32,7 +32,9 @@ package final class URITemplate: Sendable, Equatable {
         }
         // Byte checks, not Character.isWhitespace: loading 200,000 contacts must stay fast.
         if let bad = text.utf8.first(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) {
-            return .failure(.forbiddenCharacter(bad <= 0x20 || bad == 0x7F ? " " : Character(Unicode.Scalar(bad))))
+            // Spaces and tabs are named as whitespace; other control characters as themselves (escaped in
+            // the message), not as whitespace they are not.
+            return .failure(.forbiddenCharacter(bad == 0x20 || bad == 0x09 ? " " : Character(Unicode.Scalar(bad))))
         }
         var pieces: [Piece] = []
         var literal = ""
@@ -94,7 +96,9 @@ package final class URITemplate: Sendable, Equatable {
         case .notSIP: return "must be a sip: or sips: URI"
         case .missingHost: return "has no host part"
         case .forbiddenCharacter(let c):
-            return c.isWhitespace ? "must not contain whitespace" : "must not contain \"\(c)\""
+            if c.isWhitespace { return "must not contain whitespace" }
+            if c.unicodeScalars.allSatisfy(DiagnosticText.needsEscape) { return "must not contain control characters such as \(DiagnosticText.quoted(String(c)))" }
+            return "must not contain \(DiagnosticText.quoted(String(c)))"
         case .unknownPlaceholder(let name):
             return "uses unknown placeholder {\(name)}; only {\(placeholder)} is replaced here"
         case .unterminatedPlaceholder: return "has a \"{\" without a closing \"}\""

@@ -1,12 +1,17 @@
 // Generates a large configuration, then measures how long it takes to load and validate, and how many
 // routing decisions one core makes per second. Run it in release:
 //     swift run -c release RouteBench [customers] [extensions-per-customer]
+//     swift run -c release RouteBench --reloads N [DIR] [EVERY]    (RSS over N in-process loads)
 // Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range.
 import Foundation
 import Routing
 import Addressing
 
 let arguments = CommandLine.arguments
+// `--reloads N [DIR] [EVERY]`: the memory one reload costs (see ReloadLoop.swift), instead of the benchmark.
+if arguments.count > 1, arguments[1] == "--reloads" {
+    exit(ReloadLoop.run(arguments.dropFirst(2)))
+}
 let customerCount = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
 let extensionsPerCustomer = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
 let groupSize = 10

@@ -3,20 +3,25 @@ import Config
 enum DialPlanCompiler {
     static func compile(customers specs: [CustomerSpec], groups: [GroupSpec], log: inout DiagnosticLog) -> DialPlan {
         let groupsByID = Dictionary(groups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var members: [String: [Int]] = [:]
+        // Each group with its spec, so that nothing later looks a group up again and has to unwrap it.
+        var members: [String: GroupMembers] = [:]
         for (index, spec) in specs.enumerated() {
             guard let group = spec.group else { continue }
-            if groupsByID[group] == nil {
-                var message = "group \"\(group)\" does not exist: there is no groups/\(group).toml"
+            guard let groupSpec = groupsByID[group] else {
+                var message = "group \(DiagnosticText.quoted(group)) does not exist"
+                // The file name only when the id could be one (a 5,000-character value would be printed twice).
+                if group.unicodeScalars.count <= DiagnosticText.maximumQuotedLength {
+                    message += ": there is no groups/\(group).toml"
+                }
                 if let guess = Spelling.suggestion(for: group, among: groups.map(\.id)) {
-                    message += "; did you mean \"\(guess)\"?"
+                    message += "; did you mean \(DiagnosticText.quoted(guess))?"
                 }
                 log.error(spec.file, message)
                 continue
             }
-            members[group, default: []].append(index)
+            members[group, default: GroupMembers(spec: groupSpec)].indices.append(index)
         }
-        checkGroups(specs: specs, groupsByID: groupsByID, members: members, log: &log)
+        checkGroups(specs: specs, members: members, log: &log)
         let domainOwners = checkDomains(specs: specs, log: &log)
 
         var builder = PlanBuilder(log: log)
@@ -25,8 +30,8 @@ enum DialPlanCompiler {
             builder.customers.append(CompiledCustomer(
                 id: spec.id, name: spec.name, file: spec.file, cm: spec.cm, domains: spec.domains,
                 networks: spec.networks,
-                accessCode: inGroup ? spec.accessCode.map(symbols) : nil,
-                accessCodeText: inGroup ? spec.accessCode : nil,
+                accessCode: inGroup ? spec.accessCode?.symbols : nil,
+                accessCodeText: inGroup ? spec.accessCode?.text : nil,
                 group: inGroup ? spec.group : nil,
                 root: builder.trie.makeNode(),
                 extensionCount: extensionCount(spec),
@@ -34,9 +39,9 @@ enum DialPlanCompiler {
         }
         for (index, spec) in specs.enumerated() {
             builder.addOwnEntries(viewer: Int32(index), spec)
-            if let group = builder.customers[index].group {
-                for member in members[group] ?? [] where member != index {
-                    builder.addAccessCode(viewer: Int32(index), member: Int32(member), groupFile: groupsByID[group]!.file)
+            if let group = builder.customers[index].group, let members = members[group] {
+                for member in members.indices where member != index {
+                    builder.addAccessCode(viewer: Int32(index), member: Int32(member), groupFile: members.spec.file)
                 }
             }
         }
@@ -53,44 +58,51 @@ enum DialPlanCompiler {
         }
         let summary = PlanSummary(
             customers: specs.count, groups: groups.count,
-            extensions: compiled.reduce(0) { $0 + $1.extensionCount },
+            extensions: compiled.reduce(0) { saturatingSum($0, $1.extensionCount) },
             trunks: specs.reduce(0) { $0 + $1.trunks.count })
+        // The packed roots come back in the order the roots were given: one per compiled customer.
         let packed = PackedTrie(trie, roots: compiled.map(\.root), entries: entries)
-        let packedCustomers = compiled.map { $0.rooted(at: packed.packedRoots[$0.root]!) }
+        let packedCustomers = zip(compiled, packed.roots).map { customer, root in customer.rooted(at: root) }
         return DialPlan(customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, summary: summary)
     }
 
-    static func symbols(_ text: String) -> [Int] {
-        text.utf8.map { DialSymbol.index(of: $0)! }
+    struct GroupMembers {
+        let spec: GroupSpec
+        var indices: [Int] = []
+    }
+
+    /// Counts stop at Int.max instead of trapping: ranges that overlap are reported as conflicts, but
+    /// are summed first, and many customers of 10^10-number ranges could otherwise overflow.
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
     }
 
     private static func extensionCount(_ spec: CustomerSpec) -> Int {
-        var ranges: [(low: String, high: String)] = []
-        for case .range(let low, let high) in spec.extensions.map(\.numbers) { ranges.append((low, high)) }
+        // Sorted ranges, not a scan of them per extension: 100,000 of each made that 10^10 steps.
+        let ranges = ExtensionNumbers(spec.extensions).ranges
         var count = 0
         for ext in spec.extensions {
             switch ext.numbers {
-            case .range: count += ext.size
+            case .range(let range): count = saturatingSum(count, range.size)
             case .single(let number):
                 // An override inside the customer's own range is already counted with the range.
-                let insideRange = ranges.contains { $0.low.count == number.count && $0.low <= number && number <= $0.high }
-                if !insideRange { count += 1 }
+                if !ranges.contains(number) { count = saturatingSum(count, 1) }
             }
         }
         return count
     }
 
-    private static func checkGroups(
-        specs: [CustomerSpec], groupsByID: [String: GroupSpec], members: [String: [Int]], log: inout DiagnosticLog
-    ) {
-        for (group, indices) in members.sorted(by: { $0.key < $1.key }) {
-            let file = groupsByID[group]!.file
+    private static func checkGroups(specs: [CustomerSpec], members: [String: GroupMembers], log: inout DiagnosticLog) {
+        for (group, members) in members.sorted(by: { $0.key < $1.key }) {
+            let file = members.spec.file
+            let indices = members.indices
             let cms = Set(indices.map { specs[$0].cm })
             if cms.count > 1 {
                 let list = indices.map { "\(specs[$0].id) (cm \(specs[$0].cm))" }.joined(separator: ", ")
                 log.error(file, "group \(group) has customers on different CMs: \(list); a group lives on one call manager")
             }
-            var codeOwners: [String: Int] = [:]
+            var codeOwners: [DialString: Int] = [:]
             for index in indices {
                 guard let code = specs[index].accessCode else { continue }
                 if let first = codeOwners[code] {

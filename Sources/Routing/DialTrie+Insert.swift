@@ -81,21 +81,29 @@ extension DialTrie {
 /// Splits an inclusive range of equal-length digit strings into disjoint (prefix, width) blocks:
 /// "150"-"249" → ("15", 1)…("19", 1), ("20", 1)…("24", 1); "100"-"199" → ("1", 2); at most 2 × 9
 /// blocks per digit.
+/// Only an `ExtensionRange` is split, so both ends are digits of one length with low <= high, and the
+/// recursion (one level per digit, at most 10) keeps that true for the rest of both ends.
 enum RangeDecomposition {
-    static func blocks(low: [Int], high: [Int]) -> [(prefix: [Int], width: Int)] {
-        if low.isEmpty { return [([], 0)] }
+    static func blocks(_ range: ExtensionRange) -> [(prefix: [Int], width: Int)] {
+        blocks(low: range.low.symbols[...], high: range.high.symbols[...])
+    }
+
+    private static func blocks(low: ArraySlice<Int>, high: ArraySlice<Int>) -> [(prefix: [Int], width: Int)] {
+        if low.isEmpty, high.isEmpty { return [([], 0)] }
+        guard let first = low.first, let last = high.first, low.count == high.count else { return [] }
         if low.allSatisfy({ $0 == 0 }), high.allSatisfy({ $0 == 9 }) { return [([], low.count)] }
         let rest = low.count - 1
-        if low[0] == high[0] {
-            return blocks(low: Array(low.dropFirst()), high: Array(high.dropFirst())).map { ([low[0]] + $0.prefix, $0.width) }
+        if first == last {
+            return blocks(low: low.dropFirst(), high: high.dropFirst()).map { ([first] + $0.prefix, $0.width) }
         }
-        var result = blocks(low: Array(low.dropFirst()), high: Array(repeating: 9, count: rest))
-            .map { ([low[0]] + $0.prefix, $0.width) }
-        for digit in (low[0] + 1)..<high[0] {
+        var result = blocks(low: low.dropFirst(), high: ArraySlice(repeating: 9, count: rest))
+            .map { ([first] + $0.prefix, $0.width) }
+        // stride, not first + 1 ..< last, which would trap were the ends ever reversed.
+        for digit in stride(from: first + 1, to: last, by: 1) {
             result.append(([digit], rest))
         }
-        result += blocks(low: Array(repeating: 0, count: rest), high: Array(high.dropFirst()))
-            .map { ([high[0]] + $0.prefix, $0.width) }
+        result += blocks(low: ArraySlice(repeating: 0, count: rest), high: high.dropFirst())
+            .map { ([last] + $0.prefix, $0.width) }
         return result
     }
 }

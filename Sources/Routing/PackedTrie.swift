@@ -21,8 +21,8 @@ struct PackedTrie: Sendable {
     }
 
     private(set) var nodes: [Node] = []
-    /// The packed index of each builder root, by builder node index.
-    private(set) var packedRoots: [Int32: Int32] = [:]
+    /// The packed index of each root given to `init`, in the same order.
+    private(set) var roots: [Int32] = []
 
     /// Packs every subtree whose root is in `roots`.
     init(_ trie: DialTrie, roots: [Int32], entries: [DialEntry]) {
@@ -30,7 +30,7 @@ struct PackedTrie: Sendable {
         for root in roots {
             let packed = Int32(nodes.count)
             nodes.append(Node())
-            packedRoots[root] = packed
+            self.roots.append(packed)
             fill(packed, from: root, trie, entries)
         }
     }

@@ -16,10 +16,9 @@ struct PlanBuilder {
     mutating func addOwnEntries(viewer: Int32, _ spec: CustomerSpec) {
         let root = customers[Int(viewer)].root
         for ext in spec.extensions {
-            guard case .range(let low, let high) = ext.numbers else { continue }
+            guard case .range(let range) = ext.numbers else { continue }
             let entry = add(DialEntry(kind: .extensionContact(ext.contact, isRange: true), owner: viewer, key: ext.key))
-            let digits = { (text: String) in text.utf8.map { Int($0 - 0x30) } }
-            for block in RangeDecomposition.blocks(low: digits(low), high: digits(high)) {
+            for block in RangeDecomposition.blocks(range) {
                 if let conflict = trie.insertBlock(root: root, prefix: block.prefix, width: block.width, entry: entry) {
                     report(conflict, newEntry: entry, viewer: viewer)
                     break
@@ -29,18 +28,19 @@ struct PlanBuilder {
         for ext in spec.extensions {
             guard case .single(let number) = ext.numbers else { continue }
             let entry = add(DialEntry(kind: .extensionContact(ext.contact, isRange: false), owner: viewer, key: ext.key))
-            insertExact(number, entry: entry, viewer: viewer)
+            insertExact(number.symbols, entry: entry, viewer: viewer)
         }
         for trunk in spec.trunks {
-            let entry = add(DialEntry(kind: .trunk(trunk.gateway), owner: viewer, key: trunk.code))
-            insertExact(trunk.code, entry: entry, viewer: viewer)
+            let entry = add(DialEntry(kind: .trunk(trunk.gateway), owner: viewer, key: trunk.code.text))
+            insertExact(trunk.code.symbols, entry: entry, viewer: viewer)
         }
     }
 
     mutating func addAccessCode(viewer: Int32, member: Int32, groupFile: String) {
-        guard let code = customers[Int(member)].accessCodeText else { return }
+        let customer = customers[Int(member)]
+        guard let code = customer.accessCodeText, let symbols = customer.accessCode else { return }
         let entry = add(DialEntry(kind: .accessCode(member: member), owner: member, key: code))
-        insertExact(code, entry: entry, viewer: viewer, groupFile: groupFile)
+        insertExact(symbols, entry: entry, viewer: viewer, groupFile: groupFile)
     }
 
     private mutating func add(_ entry: DialEntry) -> Int32 {
@@ -48,8 +48,7 @@ struct PlanBuilder {
         return Int32(entries.count - 1)
     }
 
-    private mutating func insertExact(_ text: String, entry: Int32, viewer: Int32, groupFile: String? = nil) {
-        let symbols = DialPlanCompiler.symbols(text)
+    private mutating func insertExact(_ symbols: [Int], entry: Int32, viewer: Int32, groupFile: String? = nil) {
         let conflict = trie.insertExact(root: customers[Int(viewer)].root, symbols: symbols, entry: entry) { range in
             // Only the customer's own explicit extension may override its own range.
             guard case .extensionContact(_, false) = entries[Int(entry)].kind else { return false }

@@ -39,6 +39,23 @@ check "a failing reload keeps the old plan" "$(contact)" "<sip:201@10.1.0.99:506
 check "a failing reload logs every error" "$(grep -c 'broken.toml: error:' "$work/log")" "4"
 check "and says the old plan serves" "$(grep -c 'configuration reload failed; the previous configuration keeps serving' "$work/log")" "1"
 
+# Files that once killed the daemon on SIGHUP: toml++ aborted on its own assertion ([#), TOMLKit's
+# iterator trapped on a key holding U+0000. Now each reload fails and the daemon keeps serving.
+failures_before() { grep -c 'configuration reload failed' "$work/log" || true; }
+reload_expecting_failure() {  # reload_expecting_failure CONTENTS
+    local before
+    before=$(failures_before)
+    printf '%s' "$1" >"$work/conf/customers/broken.toml"
+    kill -HUP "$pid"
+    for _ in $(seq 1 50); do [[ $(failures_before) -gt $before ]] && break; sleep 0.1; done
+}
+reload_expecting_failure $'[#\n'
+check "a header starting with # fails the reload" "$(grep -c 'broken.toml:1:2: error: a table header must start with a name' "$work/log")" "1"
+check "and the daemon keeps serving the old plan" "$(contact)" "<sip:201@10.1.0.99:5060>"
+reload_expecting_failure $'name = "B"\ncm = 3\ndomains = ["b.example"]\n[extensions]\n"1\\u0000" = "sip:1@b.example"\n'
+check "a NUL in a key fails the reload" "$(grep -c 'broken.toml:5:3: error: a string must not contain U+0000' "$work/log")" "1"
+check "and the daemon still serves the old plan" "$(contact)" "<sip:201@10.1.0.99:5060>"
+
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?

@@ -21,7 +21,7 @@ struct ConfigFiles {
         case .missing:
             if required { log.error(displayPath(folder), "directory not found (it holds one <id>.toml file per customer)") }
             return []
-        case .file:
+        case .file, .special:
             log.error(displayPath(folder), "must be a directory of <id>.toml files, not a file")
             return []
         case .folder:
@@ -46,19 +46,30 @@ struct ConfigFiles {
         case .folder:
             log.error(file, "is a directory, not a TOML file")
             return nil
+        case .special:
+            log.error(file, "is not a regular file (a FIFO, device or socket); a configuration file must be a plain TOML file")
+            return nil
         case .file:
             break
         }
-        guard let bytes = source.bytes(ofFile: relativePath) else {
-            log.error(file, "cannot be read")
+        let bytes: [UInt8]
+        switch source.read(file: relativePath, maximumSize: Self.maximumFileSize) {
+        case .contents(let contents):
+            bytes = contents
+        case .tooLarge(let size):
+            let actual = size.map { "is \($0) bytes" } ?? "is more than \(Self.maximumFileSize) bytes"
+            log.error(file, "\(actual); a configuration file may be at most \(Self.maximumFileSize) bytes")
             return nil
-        }
-        guard bytes.count <= Self.maximumFileSize else {
-            log.error(file, "is \(bytes.count) bytes; a configuration file may be at most \(Self.maximumFileSize) bytes")
+        case .unreadable(let reason):
+            log.error(file, "cannot be read: \(reason)")
             return nil
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             log.error(file, "is not valid UTF-8 text")
+            return nil
+        }
+        if let problem = TOMLPreflight.check(bytes) {
+            log.error(file, problem.message, line: problem.line, column: problem.column)
             return nil
         }
         do {

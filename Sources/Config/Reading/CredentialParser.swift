@@ -16,14 +16,15 @@ enum CredentialParser {
 
     static func parse(_ table: TOMLSection, extensions: [ExtensionSpec], log: inout DiagnosticLog) -> [String: StoredCredential] {
         var result: [String: StoredCredential] = [:]
+        let numbers = ExtensionNumbers(extensions)
         for (ext, _) in table.entries {
             let label = table.qualified(ext)
             guard let entry = table.section(ext, typeHint: "an inline table, e.g. { sha256 = \"...\", md5 = \"...\" } (see switchd passwd)", in: &log) else {
                 continue
             }
             entry.rejectUnknownKeys(known: keys, in: &log)
-            guard isExtension(ext, of: extensions) else {
-                log.error(table.file, "\(label): \(ext) is not an extension of this customer; credentials belong to extensions")
+            guard numbers.contains(ext) else {
+                log.error(table.file, "\(label): \(DiagnosticText.quoted(ext)) is not an extension of this customer; credentials belong to extensions")
                 continue
             }
             var credential = StoredCredential(sha256: nil, md5: nil)
@@ -31,7 +32,7 @@ enum CredentialParser {
                 guard let value = entry.string(key, typeHint: "a quoted hex digest printed by switchd passwd", in: &log) else { continue }
                 let hex = value.lowercased()
                 guard hex.utf8.count == length, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
-                    log.error(table.file, "\(entry.qualified(key)) must be \(length) hex digits (an HA1 printed by switchd passwd), not \"\(value)\"")
+                    log.error(table.file, "\(entry.qualified(key)) must be \(length) hex digits (an HA1 printed by switchd passwd), not \(DiagnosticText.quoted(value))")
                     continue
                 }
                 if key == "sha256" { credential.sha256 = hex } else { credential.md5 = hex }
@@ -46,14 +47,30 @@ enum CredentialParser {
         return result
     }
 
-    /// A single extension, or a number inside one of the ranges.
-    static func isExtension(_ number: String, of extensions: [ExtensionSpec]) -> Bool {
-        extensions.contains { spec in
+}
+
+/// The numbers of a customer's extensions, singles and ranges, for "is this one of them?" in O(log n).
+package struct ExtensionNumbers: Sendable {
+    private let singles: Set<String>
+    package let ranges: ExtensionRangeIndex
+
+    package init(_ extensions: [ExtensionSpec]) {
+        var singles = Set<String>()
+        var ranges: [ExtensionRange] = []
+        for spec in extensions {
             switch spec.numbers {
-            case .single(let single): return single == number
-            case .range(let low, let high):
-                return number.utf8.count == low.utf8.count && DialSymbol.isDigits(Substring(number).utf8) && low <= number && number <= high
+            case .single(let number): singles.insert(number.text)
+            case .range(let range): ranges.append(range)
             }
         }
+        self.singles = singles
+        self.ranges = ExtensionRangeIndex(ranges)
+    }
+
+    /// A single extension, or a number inside one of the ranges.
+    package func contains(_ number: String) -> Bool {
+        if singles.contains(number) { return true }
+        guard let dialString = DialString(number) else { return false }
+        return ranges.contains(dialString)
     }
 }

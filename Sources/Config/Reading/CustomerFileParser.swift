@@ -32,17 +32,19 @@ enum CustomerFileParser {
                 if isHostName(domain) {
                     domains.append(domain.lowercased())
                 } else {
-                    log.error(file, "domains: \"\(domain)\" is not a valid domain name")
+                    log.error(file, "domains: \(DiagnosticText.quoted(domain)) is not a valid domain name")
                 }
             }
         }
 
         let accessCodeHint = "a quoted string of digits, e.g. \"071\""
-        var accessCode = root.string("access_code", typeHint: accessCodeHint, in: &log)
-        if let code = accessCode, !(1...6).contains(code.utf8.count) || !DialSymbol.isDigits(Substring(code).utf8) {
-            log.error(file, "access_code must be 1 to 6 digits, e.g. \"071\", not \"\(code)\"")
-            // Carried as absent: the compiler must never turn a code that failed its check into a dial string.
-            accessCode = nil
+        var accessCode: DialString?
+        if let code = root.string("access_code", typeHint: accessCodeHint, in: &log) {
+            // Carried as absent when it fails: only a checked DialString reaches the compiler.
+            accessCode = DialString(code, maximumLength: 6, digitsOnly: true)
+            if accessCode == nil {
+                log.error(file, "access_code must be 1 to 6 digits, e.g. \"071\", not \(DiagnosticText.quoted(code))")
+            }
         }
         let group = root.string("group", typeHint: "the quoted id of a file in groups/, e.g. \"harbor\"", in: &log)
         if group != nil, !root.has("access_code") {
@@ -54,11 +56,11 @@ enum CustomerFileParser {
             switch IPNetwork.parse(text) {
             case .success(let network): networks.append(network)
             case .failure(.hostBitsSet(let suggestion)):
-                log.error(file, "networks: \"\(text)\" has host bits set; did you mean \"\(suggestion)\"?")
+                log.error(file, "networks: \(DiagnosticText.quoted(text)) has host bits set; did you mean \"\(suggestion)\"?")
             case .failure(.badPrefixLength):
-                log.error(file, "networks: \"\(text)\" has an invalid prefix length (0-32 for IPv4, 0-128 for IPv6)")
+                log.error(file, "networks: \(DiagnosticText.quoted(text)) has an invalid prefix length (0-32 for IPv4, 0-128 for IPv6)")
             case .failure(.notAnAddress):
-                log.error(file, "networks: \"\(text)\" is not a CIDR network such as \"10.1.0.0/16\" or \"2001:db8::/32\"")
+                log.error(file, "networks: \(DiagnosticText.quoted(text)) is not a CIDR network such as \"10.1.0.0/16\" or \"2001:db8::/32\"")
             }
         }
 
@@ -101,35 +103,30 @@ enum CustomerFileParser {
             return nil
         }
         let numbers: ExtensionSpec.Numbers
-        let ends = key.split(separator: "-", omittingEmptySubsequences: false)
-        if ends.count == 2 {
-            let (low, high) = (String(ends[0]), String(ends[1]))
-            guard DialSymbol.isDigits(Substring(low).utf8), DialSymbol.isDigits(Substring(high).utf8),
-                  (1...10).contains(low.count), (1...10).contains(high.count)
-            else {
-                log.error(file, "\(label): a range must be two numbers of 1 to 10 digits, e.g. \"100-199\"")
-                return nil
-            }
-            guard low.count == high.count else {
-                log.error(file, "\(label): both ends of a range must have the same length (\(low.count) and \(high.count) digits)")
-                return nil
-            }
-            guard low <= high else {
-                log.error(file, "\(label): the range's first number must not be greater than its last")
-                return nil
-            }
-            numbers = .range(low: low, high: high)
-        } else if DialSymbol.isDialString(key) {
-            numbers = .single(key)
-        } else {
-            log.error(file, "\(label): an extension must be 1 to 10 characters of 0-9, * and #, or a range such as \"100-199\"")
+        switch ExtensionRange.parse(key) {
+        case .success(let range):
+            numbers = .range(range)
+        case .failure(.notTwoNumbers):
+            log.error(file, "\(label): a range must be two numbers of 1 to 10 digits, e.g. \"100-199\"")
             return nil
+        case .failure(.differentLengths(let low, let high)):
+            log.error(file, "\(label): both ends of a range must have the same length (\(low) and \(high) digits)")
+            return nil
+        case .failure(.reversed):
+            log.error(file, "\(label): the range's first number must not be greater than its last")
+            return nil
+        case nil:
+            guard let single = DialString(key) else {
+                log.error(file, "\(label): an extension must be 1 to 10 characters of 0-9, * and #, or a range such as \"100-199\"")
+                return nil
+            }
+            numbers = .single(single)
         }
         switch URITemplate.parse(contactText, placeholder: "ext") {
         case .success(let contact):
             return ExtensionSpec(key: key, numbers: numbers, contact: contact)
         case .failure(let error):
-            log.error(file, "\(label): contact \"\(contactText)\" \(URITemplate.explain(error, placeholder: "ext"))")
+            log.error(file, "\(label): contact \(DiagnosticText.quoted(contactText)) \(URITemplate.explain(error, placeholder: "ext"))")
             return nil
         }
     }
@@ -140,10 +137,9 @@ enum CustomerFileParser {
             return nil
         }
         trunk.rejectUnknownKeys(known: trunkKeys, in: &log)
-        var valid = true
-        if !DialSymbol.isDialString(code) {
+        let dialString = DialString(code)
+        if dialString == nil {
             log.error(file, "\(trunks.qualified(code)): a trunk code must be 1 to 10 characters of 0-9, * and #")
-            valid = false
         }
         guard trunk.requireKey("gateway", hint: "the URI calls are sent to, e.g. gateway = \"sip:{number}@gw.example\"", in: &log),
               let gatewayText = trunk.string("gateway", typeHint: "a quoted sip: URI", in: &log)
@@ -151,12 +147,12 @@ enum CustomerFileParser {
         switch URITemplate.parse(gatewayText, placeholder: "number") {
         case .success(let gateway):
             guard gateway.hasPlaceholder else {
-                log.error(file, "\(trunk.qualified("gateway")): \"\(gatewayText)\" must contain {number}, the digits dialled after the trunk code")
+                log.error(file, "\(trunk.qualified("gateway")): \(DiagnosticText.quoted(gatewayText)) must contain {number}, the digits dialled after the trunk code")
                 return nil
             }
-            return valid ? TrunkSpec(code: code, gateway: gateway) : nil
+            return dialString.map { TrunkSpec(code: $0, gateway: gateway) }
         case .failure(let error):
-            log.error(file, "\(trunk.qualified("gateway")): \"\(gatewayText)\" \(URITemplate.explain(error, placeholder: "number"))")
+            log.error(file, "\(trunk.qualified("gateway")): \(DiagnosticText.quoted(gatewayText)) \(URITemplate.explain(error, placeholder: "number"))")
             return nil
         }
     }

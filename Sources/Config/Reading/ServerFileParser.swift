@@ -23,7 +23,7 @@ enum ServerFileParser {
                 for text in texts {
                     switch ListenAddress.parse(text) {
                     case .success(let address): settings.listen.append(address)
-                    case .failure(let error): log.error(path, "server.listen: \"\(text)\" \(error)")
+                    case .failure(let error): log.error(path, "server.listen: \(DiagnosticText.quoted(text)) \(error)")
                     }
                 }
             }

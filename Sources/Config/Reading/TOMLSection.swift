@@ -9,7 +9,7 @@ struct TOMLSection {
     let path: String
 
     func qualified(_ key: String) -> String {
-        let quotedKey = TOMLSection.isBareKey(key) ? key : "\"\(key)\""
+        let quotedKey = TOMLSection.isBareKey(key) ? key : DiagnosticText.quoted(key)
         return path.isEmpty ? quotedKey : "\(path).\(quotedKey)"
     }
 
@@ -80,12 +80,12 @@ struct TOMLSection {
     }
 
     /// Every entry of this table, in key order (TOMLKit keeps keys sorted).
+    ///
+    /// Not TOMLKit's own iterator: it force-unwraps the value it looks up for each key it listed, and a
+    /// key TOMLKit cannot look up again (one holding U+0000, which it cuts short) trapped there. The
+    /// preflight refuses such keys; a key that still cannot be looked up is left out here, never trapped on.
     var entries: [(key: String, value: TOMLValueConvertible)] {
-        var result: [(key: String, value: TOMLValueConvertible)] = []
-        for (key, value) in table {
-            result.append((key, value))
-        }
-        return result
+        table.keys.compactMap { key in table[key].map { (key, $0) } }
     }
 
     static func describe(_ type: TOMLType) -> String {

@@ -1,0 +1,160 @@
+// libFuzzer target for configuration loading: each input is a small configuration directory held in
+// memory (switchd.toml, groups/harbor.toml and three customers, split at the byte 0x1E: see
+// `InMemorySource.init(fuzzInput:)`), loaded by `ConfigLoader.load(_:)` exactly as `check`, `run` and a
+// reload load a directory from disk, so cross-file rules (groups, CMs, access codes, domains, prefix
+// conflicts) are reached as well as every file's contents. No disk is touched.
+//
+// What counts as a finding, besides a crash, a sanitizer report or a timeout (a hang): a load that
+// fails with no diagnostic, or a diagnostic that is not one line of `conf/FILE: error: ...` or
+// `conf/FILE:LINE:COL: error: ...` naming a file of the directory. A load that succeeds is routed a
+// few calls, so the compiled plan's lookups run on whatever the compiler built.
+//
+// Two builds of this file, as for Sources/SwitchdFuzz:
+// - fuzzing (`bash fuzz/run-config.sh`): `swift build -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address`;
+//   `main` hands the command line to libFuzzer's driver.
+// - regression runner (a plain build): `swift run ConfigFuzz FILE|DIR...` loads each input once and
+//   prints the outcome (`--quiet`: only the count).
+
+import Config
+import Routing
+import Glibc
+
+enum ConfigFuzzTarget {
+    /// A finding that is not a crash: printed, then abort() so libFuzzer keeps the input.
+    static func fail(_ message: String) -> Never {
+        writeError("ConfigFuzz: \(message)\n")
+        abort()
+    }
+
+    /// Loads one input; returns a one-line outcome for the regression runner.
+    @discardableResult
+    static func run(_ bytes: [UInt8]) -> String {
+        let source = InMemorySource(fuzzInput: bytes)
+        do throws(ConfigError) {
+            let configuration = try ConfigLoader.load(source)
+            exercise(configuration.plan)
+            return "OK: \(configuration.plan.summary)"
+        } catch {
+            if error.diagnostics.isEmpty { fail("a load failed without a diagnostic") }
+            for diagnostic in error.diagnostics {
+                let line = diagnostic.description
+                if let problem = formatProblem(line, files: source) { fail("\(problem): \(line.debugDescription)") }
+            }
+            return "\(error.diagnostics.count) error(s); first: \(error.diagnostics[0])"
+        }
+    }
+
+    /// Why `line` is not a well-formed diagnostic about a file of `source`, or nil when it is.
+    static func formatProblem(_ line: String, files source: InMemorySource) -> String? {
+        if line.contains(where: \.isNewline) { return "a diagnostic spans lines" }
+        let known = ["conf"] + InMemorySource.fuzzLayout.map { "conf/\($0)" } + ["conf/groups", "conf/customers"]
+        for name in known {
+            guard line.hasPrefix(name) else { continue }
+            let rest = line.dropFirst(name.count)
+            if rest.hasPrefix(": error: ") { return nil }
+            // FILE:LINE:COL: error:
+            let fields = rest.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            if fields.count == 4, fields[0].isEmpty, Int(fields[1]) != nil, Int(fields[2]) != nil, fields[3].hasPrefix(" error: ") {
+                return nil
+            }
+        }
+        return "a diagnostic that does not start with FILE: error: or FILE:LINE:COL: error:"
+    }
+
+    /// Routes a few calls from every customer's first domain, as the SIP front would.
+    static func exercise(_ plan: DialPlan) {
+        for id in plan.customerIDs {
+            guard let realm = plan.realm(ofCustomer: id), let caller = plan.caller(fromHost: realm) else { continue }
+            for dialled in ["201", "71201", "9123", "7", "", "*97", "100", "72100", "0"] {
+                let decision = plan.dial(dialled, as: caller)
+                _ = decision.reason.utf8.count
+                _ = plan.hasExtension(dialled, customer: id)
+                _ = plan.isExtension(dialled, of: caller)
+            }
+            _ = plan.trunkHosts(of: caller)
+        }
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func configFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    ConfigFuzzTarget.run(bytes)
+    return 0
+}
+
+#if FUZZING
+// libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); see Sources/SwitchdFuzz for why its own
+// `main` cannot be used.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@main
+enum FuzzerMain {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, configFuzzOneInput))
+    }
+}
+#else
+@main
+enum RegressionRunner {
+    static func main() {
+        var paths = Array(CommandLine.arguments.dropFirst())
+        let quiet = paths.first == "--quiet"
+        if quiet { paths.removeFirst() }
+        if paths.isEmpty {
+            writeError("usage: ConfigFuzz [--quiet] FILE|DIR...  (loads each input as a configuration directory)\n")
+            exit(2)
+        }
+        var count = 0
+        for path in paths {
+            for file in files(at: path) {
+                guard let bytes = readFile(file) else {
+                    writeError("ConfigFuzz: cannot read \(file)\n")
+                    exit(2)
+                }
+                let outcome = ConfigFuzzTarget.run(bytes)
+                if !quiet { print("\(file): \(outcome)") }
+                count += 1
+            }
+        }
+        print("ConfigFuzz: loaded \(count) input(s) without a crash")
+    }
+
+    static func files(at path: String) -> [String] {
+        guard let directory = opendir(path) else { return [path] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if !name.hasPrefix(".") { names.append("\(path)/\(name)") }
+        }
+        return names.sorted()
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count > 0 { bytes += buffer[0..<count] }
+            if count < buffer.count { break }
+        }
+        return bytes
+    }
+}
+#endif
+
+/// One message to standard error through write(2): the C `stderr` global is not concurrency-safe in Swift 6.
+func writeError(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = write(2, &bytes, bytes.count)
+}
