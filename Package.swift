@@ -5,7 +5,7 @@ let package = Package(
     name: "switchd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "switchd", targets: ["Switchd"]),
+        .executable(name: "switchd", targets: ["Switchd"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,9 +33,11 @@ let package = Package(
         // IP addresses and CIDR networks: what both the configuration and the dial plan speak of.
         .target(name: "Addressing"),
         // TOML files -> typed settings and customer model, with every diagnostic. No dial plan, no SIP.
-        .target(name: "Config", dependencies: [
-            "Addressing", "Auth", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
-        ]),
+        .target(
+            name: "Config",
+            dependencies: [
+                "Addressing", "Auth", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
         // The location service: bindings of registered phones (RFC 3261 §10.3), served from memory and
@@ -45,22 +47,26 @@ let package = Package(
         .target(name: "RegistrarPostgresURL"),
         // The location service's PostgreSQL store: bindings shared by a cluster of nodes, with a change
         // feed (LISTEN/NOTIFY) so that each node learns the others' REGISTERs.
-        .target(name: "RegistrarPostgres", dependencies: [
-            "Registrar", "RegistrarPostgresURL",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "RegistrarPostgres",
+            dependencies: [
+                "Registrar", "RegistrarPostgresURL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Digest authentication: HA1 hashes, stateless nonces, replay protection. No SIP, no sockets.
         .target(name: "Auth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Request handling, UDP transport, reloads: everything the daemon does, testable in-process.
-        .target(name: "Server", dependencies: [
-            "SIP", "Config", "Routing", "Addressing", "Auth", "Registrar", "RegistrarPostgres", "CDatagramIO",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "SIP", "Config", "Routing", "Addressing", "Auth", "Registrar", "RegistrarPostgres", "CDatagramIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "Switchd",
             dependencies: [
@@ -76,9 +82,11 @@ let package = Package(
         // Generates a large configuration and measures load time and routing decisions per second.
         .executableTarget(name: "RouteBench", dependencies: ["Config", "Routing"]),
         // In-process cost of RequestHandler.handle per INVITE and per ACK (and a callgrind subject).
-        .executableTarget(name: "HandlerBench", dependencies: [
-            "Server", "Config", "Routing", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "HandlerBench",
+            dependencies: [
+                "Server", "Config", "Routing", .product(name: "Logging", package: "swift-log"),
+            ]),
         // Location service costs: lookup per call over 10,000 AORs, register() per second into SQLite;
         // `RegistrarBench durability-writer DB` is the process the kill -9 durability test kills.
         .executableTarget(name: "RegistrarBench", dependencies: ["Registrar"]),
@@ -104,22 +112,28 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         // RegistrarBench: the durability test runs its writer as a process and kills it; GRDB: the tests
         // read the schema and pragmas of the file.
-        .testTarget(name: "RegistrarTests", dependencies: [
-            "Registrar", "RegistrarBench", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .testTarget(
+            name: "RegistrarTests",
+            dependencies: [
+                "Registrar", "RegistrarBench", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Against a real PostgreSQL server: Tests/cluster/run.sh starts one and sets SWITCHD_TEST_POSTGRES.
-        .testTarget(name: "RegistrarPostgresTests", dependencies: [
-            "RegistrarPostgres", "RegistrarPostgresURL", "Registrar",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "RegistrarPostgresTests",
+            dependencies: [
+                "RegistrarPostgres", "RegistrarPostgresURL", "Registrar",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
         .testTarget(name: "CLITests", dependencies: ["Switchd", "Registrar"]),
-        .testTarget(name: "ServerTests", dependencies: [
-            "Server", "SIP", "Config", "Routing", "Addressing", "Auth",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "SIP", "Config", "Routing", "Addressing", "Auth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

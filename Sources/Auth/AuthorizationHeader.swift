@@ -50,7 +50,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             guard parameters.updateValue(parsed, forKey: name) == nil else { return nil }
         }
         guard let username = parameters["username"], let realm = parameters["realm"], let nonce = parameters["nonce"],
-              let uri = parameters["uri"], let response = parameters["response"]
+            let uri = parameters["uri"], let response = parameters["response"]
         else { return nil }
         return AuthorizationHeader(
             username: username, realm: realm, nonce: nonce, uri: uri, response: response,

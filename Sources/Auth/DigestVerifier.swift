@@ -24,12 +24,12 @@ public final class DigestVerifier: Sendable {
         ha1: (DigestAlgorithm) -> String?
     ) -> Verdict {
         guard header.realm.lowercased() == realm.lowercased(),
-              header.uri == requestURI,
-              let algorithm = DigestAlgorithm(token: header.algorithm),
-              header.qop?.lowercased() == "auth",
-              let ncText = header.nc, ncText.utf8.count == 8, let nc = UInt32(ncText, radix: 16),
-              let cnonce = header.cnonce, !cnonce.isEmpty,
-              let stored = ha1(algorithm)
+            header.uri == requestURI,
+            let algorithm = DigestAlgorithm(token: header.algorithm),
+            header.qop?.lowercased() == "auth",
+            let ncText = header.nc, ncText.utf8.count == 8, let nc = UInt32(ncText, radix: 16),
+            let cnonce = header.cnonce, !cnonce.isEmpty,
+            let stored = ha1(algorithm)
         else { return .failed }
         let nonceState = nonces.check(header.nonce, now: now)
         guard nonceState != .invalid else { return .failed }
@@ -56,7 +56,9 @@ public final class DigestVerifier: Sendable {
     /// Quoted values go through `QuotedString`: the realm may come from the request.
     /// `algorithms`: what `[auth] algorithms` offers, in its order (some phones give up on a 401 that
     /// offers anything but MD5, whatever the order).
-    public func challenges(realm: String, now: Int, stale: Bool, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) -> [String] {
+    public func challenges(realm: String, now: Int, stale: Bool, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases)
+        -> [String]
+    {
         let nonce = nonces.make(now: now)
         let quotedRealm = QuotedString.quote(realm), quotedNonce = QuotedString.quote(nonce)
         let quotedQop = QuotedString.quote("auth")

@@ -33,7 +33,7 @@ public struct NonceService: Sendable {
     public func check(_ nonce: String, now: Int) -> Check {
         let parts = nonce.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].utf8.count <= 16, parts[1].utf8.count == 16,
-              let issued = Int(parts[0], radix: 16)
+            let issued = Int(parts[0], radix: 16)
         else { return .invalid }
         guard constantTimeEqual(signature("\(parts[0]).\(parts[1])"), String(parts[2])) else { return .invalid }
         // A nonce from the future is not one we made with this clock.

@@ -1,4 +1,5 @@
 import Addressing
+
 /// What one group file says, after its keys were checked.
 package struct GroupSpec: Sendable {
     package let id: String

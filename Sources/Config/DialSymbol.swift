@@ -55,7 +55,8 @@ package struct ExtensionRange: Sendable, Hashable {
     package static func parse(_ key: String) -> Result<ExtensionRange, ParseError>? {
         let ends = key.split(separator: "-", omittingEmptySubsequences: false)
         guard ends.count == 2 else { return nil }
-        guard let low = DialString(String(ends[0]), digitsOnly: true), let high = DialString(String(ends[1]), digitsOnly: true) else {
+        guard let low = DialString(String(ends[0]), digitsOnly: true), let high = DialString(String(ends[1]), digitsOnly: true)
+        else {
             return .failure(.notTwoNumbers)
         }
         guard low.symbols.count == high.symbols.count else {

@@ -22,7 +22,10 @@ public struct ServerSettings: Sendable, Equatable {
 
     public static let workerRange = 1...64
 
-    public init(listen: [ListenAddress] = ServerSettings.defaultListen, workers: Int = 1, limits: LimitSettings = LimitSettings(), nonceLifetime: Int = 300) {
+    public init(
+        listen: [ListenAddress] = ServerSettings.defaultListen, workers: Int = 1, limits: LimitSettings = LimitSettings(),
+        nonceLifetime: Int = 300
+    ) {
         self.listen = listen
         self.workers = workers
         self.limits = limits

@@ -97,7 +97,9 @@ package final class URITemplate: Sendable, Equatable {
         case .missingHost: return "has no host part"
         case .forbiddenCharacter(let c):
             if c.isWhitespace { return "must not contain whitespace" }
-            if c.unicodeScalars.allSatisfy(DiagnosticText.needsEscape) { return "must not contain control characters such as \(DiagnosticText.quoted(String(c)))" }
+            if c.unicodeScalars.allSatisfy(DiagnosticText.needsEscape) {
+                return "must not contain control characters such as \(DiagnosticText.quoted(String(c)))"
+            }
             return "must not contain \(DiagnosticText.quoted(String(c)))"
         case .unknownPlaceholder(let name):
             return "uses unknown placeholder {\(name)}; only {\(placeholder)} is replaced here"

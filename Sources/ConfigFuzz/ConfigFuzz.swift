@@ -16,8 +16,8 @@
 //   prints the outcome (`--quiet`: only the count).
 
 import Config
-import Routing
 import Glibc
+import Routing
 
 enum ConfigFuzzTarget {
     /// A finding that is not a crash: printed, then abort() so libFuzzer keeps the input.
@@ -54,7 +54,8 @@ enum ConfigFuzzTarget {
             if rest.hasPrefix(": error: ") { return nil }
             // FILE:LINE:COL: error:
             let fields = rest.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-            if fields.count == 4, fields[0].isEmpty, Int(fields[1]) != nil, Int(fields[2]) != nil, fields[3].hasPrefix(" error: ") {
+            if fields.count == 4, fields[0].isEmpty, Int(fields[1]) != nil, Int(fields[2]) != nil, fields[3].hasPrefix(" error: ")
+            {
                 return nil
             }
         }
@@ -84,73 +85,73 @@ public func configFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
 }
 
 #if FUZZING
-// libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); see Sources/SwitchdFuzz for why its own
-// `main` cannot be used.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+    // libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); see Sources/SwitchdFuzz for why its own
+    // `main` cannot be used.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func llvmFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 
-@main
-enum FuzzerMain {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, configFuzzOneInput))
+    @main
+    enum FuzzerMain {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(llvmFuzzerRunDriver(&argc, &argv, configFuzzOneInput))
+        }
     }
-}
 #else
-@main
-enum RegressionRunner {
-    static func main() {
-        var paths = Array(CommandLine.arguments.dropFirst())
-        let quiet = paths.first == "--quiet"
-        if quiet { paths.removeFirst() }
-        if paths.isEmpty {
-            writeError("usage: ConfigFuzz [--quiet] FILE|DIR...  (loads each input as a configuration directory)\n")
-            exit(2)
-        }
-        var count = 0
-        for path in paths {
-            for file in files(at: path) {
-                guard let bytes = readFile(file) else {
-                    writeError("ConfigFuzz: cannot read \(file)\n")
-                    exit(2)
-                }
-                let outcome = ConfigFuzzTarget.run(bytes)
-                if !quiet { print("\(file): \(outcome)") }
-                count += 1
+    @main
+    enum RegressionRunner {
+        static func main() {
+            var paths = Array(CommandLine.arguments.dropFirst())
+            let quiet = paths.first == "--quiet"
+            if quiet { paths.removeFirst() }
+            if paths.isEmpty {
+                writeError("usage: ConfigFuzz [--quiet] FILE|DIR...  (loads each input as a configuration directory)\n")
+                exit(2)
             }
+            var count = 0
+            for path in paths {
+                for file in files(at: path) {
+                    guard let bytes = readFile(file) else {
+                        writeError("ConfigFuzz: cannot read \(file)\n")
+                        exit(2)
+                    }
+                    let outcome = ConfigFuzzTarget.run(bytes)
+                    if !quiet { print("\(file): \(outcome)") }
+                    count += 1
+                }
+            }
+            print("ConfigFuzz: loaded \(count) input(s) without a crash")
         }
-        print("ConfigFuzz: loaded \(count) input(s) without a crash")
-    }
 
-    static func files(at path: String) -> [String] {
-        guard let directory = opendir(path) else { return [path] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append("\(path)/\(name)") }
+        static func files(at path: String) -> [String] {
+            guard let directory = opendir(path) else { return [path] }
+            defer { closedir(directory) }
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if !name.hasPrefix(".") { names.append("\(path)/\(name)") }
+            }
+            return names.sorted()
         }
-        return names.sorted()
-    }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count > 0 { bytes += buffer[0..<count] }
-            if count < buffer.count { break }
+        static func readFile(_ path: String) -> [UInt8]? {
+            guard let file = fopen(path, "rb") else { return nil }
+            defer { fclose(file) }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = fread(&buffer, 1, buffer.count, file)
+                if count > 0 { bytes += buffer[0..<count] }
+                if count < buffer.count { break }
+            }
+            return bytes
         }
-        return bytes
     }
-}
 #endif
 
 /// One message to standard error through write(2): the C `stderr` global is not concurrency-safe in Swift 6.

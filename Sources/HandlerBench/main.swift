@@ -47,9 +47,11 @@ func messages(for call: Call, number: Int) -> (invite: [UInt8], ack: [UInt8]) {
         Call-ID: \(number)-4242@127.0.0.1\r
 
         """
-    let invite = "INVITE sip:\(call.dialled)@127.0.0.1:5060 SIP/2.0\r\n" + common
+    let invite =
+        "INVITE sip:\(call.dialled)@127.0.0.1:5060 SIP/2.0\r\n" + common
         + "CSeq: 1 INVITE\r\nContact: <sip:\(call.user)@127.0.0.1:5061>\r\nContent-Length: 0\r\n\r\n"
-    let ack = "ACK sip:\(call.dialled)@127.0.0.1:5060 SIP/2.0\r\n" + common
+    let ack =
+        "ACK sip:\(call.dialled)@127.0.0.1:5060 SIP/2.0\r\n" + common
         + "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
     return (Array(invite.utf8), Array(ack.utf8))
 }
@@ -78,7 +80,10 @@ for (index, pair) in prepared.enumerated() {
     let reply = handler.handle(pair.invite, from: source)
     let status = reply.flatMap { Int(String(decoding: $0.bytes[8..<11], as: UTF8.self)) }
     guard status == expected[index] else {
-        FileHandle.standardError.write(Data("HandlerBench: call \(index) answered \(status.map(String.init) ?? "nothing"), expected \(expected[index])\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "HandlerBench: call \(index) answered \(status.map(String.init) ?? "nothing"), expected \(expected[index])\n".utf8
+            ))
         exit(1)
     }
     guard handler.handle(pair.ack, from: source) == nil else {

@@ -1,3 +1,4 @@
+import Addressing
 // Generates a large configuration, then measures how long it takes to load and validate, and how many
 // routing decisions one core makes per second. Run it in release:
 //     swift run -c release RouteBench [customers] [extensions-per-customer]
@@ -5,7 +6,6 @@
 // Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range.
 import Foundation
 import Routing
-import Addressing
 
 let arguments = CommandLine.arguments
 // `--reloads N [DIR] [EVERY]`: the memory one reload costs (see ReloadLoop.swift), instead of the benchmark.
@@ -24,7 +24,8 @@ func generate() throws {
     for folder in ["groups", "customers"] {
         try FileManager.default.createDirectory(atPath: "\(directory)/\(folder)", withIntermediateDirectories: true)
     }
-    try "[server]\nlisten = [\"udp:127.0.0.1:5060\"]\n".write(toFile: "\(directory)/switchd.toml", atomically: true, encoding: .utf8)
+    try "[server]\nlisten = [\"udp:127.0.0.1:5060\"]\n".write(
+        toFile: "\(directory)/switchd.toml", atomically: true, encoding: .utf8)
     for group in 0..<(customerCount + groupSize - 1) / groupSize {
         try "name = \"Group \(group)\"\n".write(toFile: "\(directory)/groups/g\(group).toml", atomically: true, encoding: .utf8)
     }
@@ -68,12 +69,16 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 }
 
 let generateTime = try seconds(generate)
-print("generated \(customerCount) customers, \(customerCount * extensionsPerCustomer) single extensions in \(String(format: "%.2f", generateTime)) s")
+print(
+    "generated \(customerCount) customers, \(customerCount * extensionsPerCustomer) single extensions in \(String(format: "%.2f", generateTime)) s"
+)
 
 var loaded: Configuration?
 let loadTime = try measure { loaded = try ConfigLoader.load(directory: directory) }
 let plan = loaded!.plan
-print("load + validate + compile: \(String(format: "%.3f", loadTime.wall)) s wall, \(String(format: "%.3f", loadTime.cpu)) s CPU (\(plan.summary))")
+print(
+    "load + validate + compile: \(String(format: "%.3f", loadTime.wall)) s wall, \(String(format: "%.3f", loadTime.cpu)) s CPU (\(plan.summary))"
+)
 
 // A mix of what real traffic dials: own extensions, range members, group calls, trunk calls, and the
 // rejections (403 foreign trunk, 404, 484).
@@ -114,7 +119,9 @@ func kind(_ outcome: Decision.Outcome?) -> String {
 
 var outcomeCounts: [String: Int] = [:]
 for call in calls { outcomeCounts[kind(route(call)), default: 0] += 1 }
-print("decision mix per 10,000 calls: \(outcomeCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
+print(
+    "decision mix per 10,000 calls: \(outcomeCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))"
+)
 
 let rounds = 200
 var checksum = 0
@@ -124,4 +131,6 @@ let routeTime = measure {
     }
 }
 let decisions = Double(rounds * calls.count)
-print("routing: \(Int(decisions)) decisions on one thread in \(String(format: "%.3f", routeTime.wall)) s wall = \(Int(decisions / routeTime.wall)) decisions/s; \(String(format: "%.3f", routeTime.cpu)) s CPU = \(Int(decisions / routeTime.cpu)) decisions per CPU-second (checksum \(checksum))")
+print(
+    "routing: \(Int(decisions)) decisions on one thread in \(String(format: "%.3f", routeTime.wall)) s wall = \(Int(decisions / routeTime.wall)) decisions/s; \(String(format: "%.3f", routeTime.cpu)) s CPU = \(Int(decisions / routeTime.cpu)) decisions per CPU-second (checksum \(checksum))"
+)

@@ -1,5 +1,6 @@
-import Config
 import Addressing
+import Config
+
 /// A customer as the router needs it: identity, who may call as it, and where its dial strings start.
 /// A final class so that reading one out of the array on the hot path is one retain, not one per field.
 final class CompiledCustomer: Sendable {

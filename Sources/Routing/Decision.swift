@@ -1,4 +1,5 @@
 import Config
+
 /// What the dial plan decided for one call from an admitted caller, with a short human reason. Status
 /// codes and reason phrases are the SIP front's (one catalog maps outcomes to them).
 public struct Decision: Sendable, Equatable {
@@ -60,7 +61,8 @@ enum Explanation: Sendable, Equatable {
     var text: String {
         switch self {
         case .ownExtension(let customer, let dialled, let range):
-            return range.map { "\(dialled) is in \(customer)'s extension range \($0)" } ?? "\(dialled) is an extension of \(customer)"
+            return range.map { "\(dialled) is in \(customer)'s extension range \($0)" }
+                ?? "\(dialled) is an extension of \(customer)"
         case .trunk(let customer, let code, let number):
             return "\(code) is \(customer)'s trunk; \(number) goes out through its gateway"
         case .groupExtension(let accessCode, let member, let number, let range):

@@ -1,4 +1,5 @@
 import Config
+
 /// Something a customer can dial: one of its extensions (or extension ranges), one of its trunk codes,
 /// or the access code of another customer of its group.
 ///

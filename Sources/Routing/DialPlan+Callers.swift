@@ -1,5 +1,6 @@
-import Config
 import Addressing
+import Config
+
 /// A customer of this plan as a caller: the customer behind a From host. The trust gate looks it up
 /// once per request, decides whether the request may act as it, and hands it to `dial(_:as:)`; the
 /// index makes every later question about the caller an array read, not another lookup.

@@ -1,4 +1,5 @@
 import Config
+
 /// The trie walk behind routing. Cost: one step per dialled character, plus a digit check when a
 /// range block is met on the way.
 extension DialPlan {

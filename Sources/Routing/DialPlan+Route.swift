@@ -1,4 +1,5 @@
 import Config
+
 /// The routing rules of a customer group dial plan (see README "Routing rules").
 extension DialPlan {
     /// Routes one call as `caller`, whom the trust gate identified and admitted: the Request-URI
@@ -41,10 +42,12 @@ extension DialPlan {
                 offset += own.count
             }
             if incomplete {
-                return Decision(outcome: .addressIncomplete, callerID: caller.id,
-                                explanation: .incomplete(dialled: dialled, customer: caller.name))
+                return Decision(
+                    outcome: .addressIncomplete, callerID: caller.id,
+                    explanation: .incomplete(dialled: dialled, customer: caller.name))
             }
-            return Decision(outcome: .notFound, callerID: caller.id, explanation: .noMatch(dialled: dialled, customer: caller.name))
+            return Decision(
+                outcome: .notFound, callerID: caller.id, explanation: .noMatch(dialled: dialled, customer: caller.name))
         }
     }
 
@@ -66,7 +69,8 @@ extension DialPlan {
             } else {
                 explanation = .ownExtension(customer: caller.name, dialled: String(number), range: range)
             }
-            let reached = ExtensionReference(customerID: customers[Int(entries[Int(entryIndex)].owner)].id, number: String(number))
+            let reached = ExtensionReference(
+                customerID: customers[Int(entries[Int(entryIndex)].owner)].id, number: String(number))
             return Decision(
                 outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation,
                 reachedExtension: reached)

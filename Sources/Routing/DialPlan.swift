@@ -1,5 +1,6 @@
-import Config
 import Addressing
+import Config
+
 /// The compiled, immutable dial plan: built once per load, read concurrently without locks.
 public final class DialPlan: Sendable {
     let customers: [CompiledCustomer]
@@ -14,7 +15,10 @@ public final class DialPlan: Sendable {
     /// Every customer's networks, for the rate-limit exemption check on every datagram.
     let allNetworks: [IPNetwork]
 
-    init(customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry], summary: PlanSummary) {
+    init(
+        customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry],
+        summary: PlanSummary
+    ) {
         self.customers = customers
         self.domainOwners = domainOwners
         self.packed = packed

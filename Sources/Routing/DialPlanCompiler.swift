@@ -1,4 +1,5 @@
 import Config
+
 /// Turns checked customer and group specs into a `DialPlan`, checking every rule that spans files.
 enum DialPlanCompiler {
     static func compile(customers specs: [CustomerSpec], groups: [GroupSpec], log: inout DiagnosticLog) -> DialPlan {
@@ -27,15 +28,16 @@ enum DialPlanCompiler {
         var builder = PlanBuilder(log: log)
         for spec in specs {
             let inGroup = spec.group.flatMap { members[$0] } != nil
-            builder.customers.append(CompiledCustomer(
-                id: spec.id, name: spec.name, file: spec.file, cm: spec.cm, domains: spec.domains,
-                networks: spec.networks,
-                accessCode: inGroup ? spec.accessCode?.symbols : nil,
-                accessCodeText: inGroup ? spec.accessCode?.text : nil,
-                group: inGroup ? spec.group : nil,
-                root: builder.trie.makeNode(),
-                extensionCount: extensionCount(spec),
-                credentials: spec.credentials))
+            builder.customers.append(
+                CompiledCustomer(
+                    id: spec.id, name: spec.name, file: spec.file, cm: spec.cm, domains: spec.domains,
+                    networks: spec.networks,
+                    accessCode: inGroup ? spec.accessCode?.symbols : nil,
+                    accessCodeText: inGroup ? spec.accessCode?.text : nil,
+                    group: inGroup ? spec.group : nil,
+                    root: builder.trie.makeNode(),
+                    extensionCount: extensionCount(spec),
+                    credentials: spec.credentials))
         }
         for (index, spec) in specs.enumerated() {
             builder.addOwnEntries(viewer: Int32(index), spec)
@@ -63,7 +65,8 @@ enum DialPlanCompiler {
         // The packed roots come back in the order the roots were given: one per compiled customer.
         let packed = PackedTrie(trie, roots: compiled.map(\.root), entries: entries)
         let packedCustomers = zip(compiled, packed.roots).map { customer, root in customer.rooted(at: root) }
-        return DialPlan(customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, summary: summary)
+        return DialPlan(
+            customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, summary: summary)
     }
 
     struct GroupMembers {
@@ -106,7 +109,9 @@ enum DialPlanCompiler {
             for index in indices {
                 guard let code = specs[index].accessCode else { continue }
                 if let first = codeOwners[code] {
-                    log.error(specs[index].file, "access_code \"\(code)\" is also the access code of \(specs[first].file) in group \(group)")
+                    log.error(
+                        specs[index].file,
+                        "access_code \"\(code)\" is also the access code of \(specs[first].file) in group \(group)")
                 } else {
                     codeOwners[code] = index
                 }

@@ -1,4 +1,5 @@
 import Config
+
 /// Inserting entries while detecting prefix conflicts: within what one customer can dial, no string
 /// may equal or be a prefix of another (else a caller could never finish dialling the longer one).
 /// The one exception: an explicit extension inside its own customer's range overrides the range.

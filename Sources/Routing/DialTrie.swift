@@ -1,4 +1,5 @@
 import Config
+
 /// The compiled dial strings of every customer: one trie root per customer, all nodes in flat arrays so a
 /// lookup is a walk of at most `dialled.count` steps whatever the number of customers or extensions.
 ///

@@ -1,4 +1,5 @@
 import Config
+
 /// The read-only form of `DialTrie` used for routing: 16 bytes a node, the children of a node stored
 /// side by side and found with a bit mask and a popcount. Smaller nodes laid out depth-first keep a
 /// lookup's few nodes close together in memory, which is what bounds speed on a large plan.

@@ -1,4 +1,5 @@
 import Config
+
 /// Inserts each customer's dial strings into the shared trie and reports every prefix conflict with
 /// both entries and their files.
 struct PlanBuilder {

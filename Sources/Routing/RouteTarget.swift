@@ -1,4 +1,5 @@
 import Config
+
 /// Where an extension or trunk entry sends a call, laid out flat for the hot path: one contiguous
 /// array indexed like `entries`, so a redirect reads one array slot instead of chasing the entry
 /// object, its template object and the template's piece array (three cache misses on a large plan).

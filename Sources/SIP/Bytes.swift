@@ -16,8 +16,8 @@ enum ASCII {
         switch b {
         case 48...57, 65...90, 97...122: return true
         case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "%"),
-             UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"),
-             UInt8(ascii: "'"), UInt8(ascii: "~"):
+            UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "`"),
+            UInt8(ascii: "'"), UInt8(ascii: "~"):
             return true
         default: return false
         }

@@ -48,21 +48,29 @@ enum HeaderKind: Equatable {
             return
         }
         // Dispatch on the length first: this runs for every header line of every datagram.
-        let kind: HeaderKind? = switch name.count {
-        case 2: name.equalsLowercased("to") ? .to : nil
-        case 3: name.equalsLowercased("via") ? .via : nil
-        case 4: name.equalsLowercased("from") ? .from : name.equalsLowercased("cseq") ? .cseq : nil
-        case 5: name.equalsLowercased("route") ? .route : nil
-        case 7: name.equalsLowercased("call-id") ? .callID : name.equalsLowercased("require") ? .require
-            : name.equalsLowercased("contact") ? .contact : name.equalsLowercased("expires") ? .expires : nil
-        case 10: name.equalsLowercased("user-agent") ? .userAgent : nil
-        case 12: name.equalsLowercased("max-forwards") ? .maxForwards
-            : name.equalsLowercased("content-type") ? .contentType
-            : name.equalsLowercased("record-route") ? .recordRoute : nil
-        case 13: name.equalsLowercased("authorization") ? .authorization : nil
-        case 14: name.equalsLowercased("content-length") ? .contentLength : nil
-        default: nil
-        }
+        let kind: HeaderKind? =
+            switch name.count {
+            case 2: name.equalsLowercased("to") ? .to : nil
+            case 3: name.equalsLowercased("via") ? .via : nil
+            case 4: name.equalsLowercased("from") ? .from : name.equalsLowercased("cseq") ? .cseq : nil
+            case 5: name.equalsLowercased("route") ? .route : nil
+            case 7:
+                name.equalsLowercased("call-id")
+                    ? .callID
+                    : name.equalsLowercased("require")
+                        ? .require
+                        : name.equalsLowercased("contact") ? .contact : name.equalsLowercased("expires") ? .expires : nil
+            case 10: name.equalsLowercased("user-agent") ? .userAgent : nil
+            case 12:
+                name.equalsLowercased("max-forwards")
+                    ? .maxForwards
+                    : name.equalsLowercased("content-type")
+                        ? .contentType
+                        : name.equalsLowercased("record-route") ? .recordRoute : nil
+            case 13: name.equalsLowercased("authorization") ? .authorization : nil
+            case 14: name.equalsLowercased("content-length") ? .contentLength : nil
+            default: nil
+            }
         self = kind ?? .other
     }
 }

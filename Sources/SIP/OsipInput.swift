@@ -20,9 +20,11 @@ enum OsipInput {
 
     /// `replacingRequestURI` is the range of the Request-URI in `datagram`, given when osip must see
     /// `standInRequestURI` instead.
-    static func withParseableBytes<R>(_ datagram: [UInt8], end: Int, headerEnd: Int?,
-                                      replacingRequestURI uri: Range<Int>? = nil,
-                                      _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    static func withParseableBytes<R>(
+        _ datagram: [UInt8], end: Int, headerEnd: Int?,
+        replacingRequestURI uri: Range<Int>? = nil,
+        _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
         let end = min(end, datagram.count)
         var headerEnd = min(headerEnd ?? end, end)
         let hasNUL = datagram[..<headerEnd].contains(0)
@@ -54,7 +56,13 @@ enum OsipInput {
             if b == ASCII.lf { inQuote = false; escaped = false; continue }  // quotes never span lines
             if escaped { escaped = false; if b == 0 { copy[i] = ASCII.sp }; continue }
             if inQuote {
-                if b == ASCII.backslash { escaped = true } else if b == ASCII.quote { inQuote = false } else if b == 0 { copy[i] = ASCII.sp }
+                if b == ASCII.backslash {
+                    escaped = true
+                } else if b == ASCII.quote {
+                    inQuote = false
+                } else if b == 0 {
+                    copy[i] = ASCII.sp
+                }
             } else if b == ASCII.quote {
                 inQuote = true
             }

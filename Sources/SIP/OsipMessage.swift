@@ -55,14 +55,17 @@ final class OsipMessage {
         for index in 0..<count {
             guard let via = switchd_via_at(message, Int32(index)) else { continue }
             let rport = switchd_via_param(via, "rport")
-            result.append(OsipVia(
-                transport: Self.string(via.pointee.protocol)?.uppercased() ?? "",
-                host: Self.string(via.pointee.host) ?? "",
-                port: Self.string(via.pointee.port).flatMap { Array($0.utf8).parseDecimal(limit: 65535) }.map { Int($0) },
-                branch: Self.string(switchd_via_param(via, "branch")?.pointee.gvalue),
-                hasRport: rport != nil,
-                rport: Self.string(rport?.pointee.gvalue).flatMap { Array($0.utf8).parseDecimal(limit: 65535) }.map { Int($0) },
-                received: Self.string(switchd_via_param(via, "received")?.pointee.gvalue)))
+            result.append(
+                OsipVia(
+                    transport: Self.string(via.pointee.protocol)?.uppercased() ?? "",
+                    host: Self.string(via.pointee.host) ?? "",
+                    port: Self.string(via.pointee.port).flatMap { Array($0.utf8).parseDecimal(limit: 65535) }.map { Int($0) },
+                    branch: Self.string(switchd_via_param(via, "branch")?.pointee.gvalue),
+                    hasRport: rport != nil,
+                    rport: Self.string(rport?.pointee.gvalue).flatMap { Array($0.utf8).parseDecimal(limit: 65535) }.map {
+                        Int($0)
+                    },
+                    received: Self.string(switchd_via_param(via, "received")?.pointee.gvalue)))
         }
         return result
     }

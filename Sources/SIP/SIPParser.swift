@@ -97,7 +97,8 @@ public enum SIPParser {
         }
         let osipVias = osip.vias
         guard osipVias.count == viaValues.count, !osipVias[0].host.isEmpty else {
-            return refuse(.malformed("Malformed Via Header"), detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
+            return refuse(
+                .malformed("Malformed Via Header"), detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
         }
 
         let fromRaw = scanned.firstBytes(.from) ?? [], toRaw = scanned.firstBytes(.to) ?? []
@@ -139,21 +140,24 @@ private func unansweredMethod(_ datagram: [UInt8]) -> String? {
 
 extension SIPNameAddr {
     init(raw: [UInt8], tag: String?) {
-        self.init(raw: raw.utf8String,
-                  uri: NameAddrParts(raw).flatMap { SIPURI.parse($0.uriText) },
-                  tag: tag)
+        self.init(
+            raw: raw.utf8String,
+            uri: NameAddrParts(raw).flatMap { SIPURI.parse($0.uriText) },
+            tag: tag)
     }
 }
 
 extension SIPVia {
     init(raw: String, osip: OsipVia) {
-        self.init(raw: raw, transport: osip.transport, host: osip.host, port: osip.port,
-                  branch: osip.branch, hasRport: osip.hasRport, rport: osip.rport, received: osip.received)
+        self.init(
+            raw: raw, transport: osip.transport, host: osip.host, port: osip.port,
+            branch: osip.branch, hasRport: osip.hasRport, rport: osip.rport, received: osip.received)
     }
 
     /// A Via we could not parse at all: kept for echoing only.
     init(unparsedRaw raw: String) {
-        self.init(raw: raw, transport: "", host: "", port: nil, branch: nil,
-                  hasRport: false, rport: nil, received: nil)
+        self.init(
+            raw: raw, transport: "", host: "", port: nil, branch: nil,
+            hasRport: false, rport: nil, received: nil)
     }
 }

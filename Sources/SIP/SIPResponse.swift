@@ -45,8 +45,10 @@ public struct SIPResponse: Sendable {
             cseq: invalid.echo?.cseq ?? invalid.cseqRaw.map { Array($0.utf8) })
     }
 
-    private func render(vias: [SIPVia], received: String?, rport: Int?, from: [UInt8]?, to: [UInt8]?,
-                        callID: [UInt8]?, cseq: [UInt8]?) -> [UInt8] {
+    private func render(
+        vias: [SIPVia], received: String?, rport: Int?, from: [UInt8]?, to: [UInt8]?,
+        callID: [UInt8]?, cseq: [UInt8]?
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512 + vias.count * 64)
         out.append(contentsOf: "SIP/2.0 ".utf8)

@@ -72,8 +72,10 @@ public struct SIPVia: Sendable {
     public var rport: Int?
     public var received: String?
 
-    public init(raw: String, transport: String, host: String, port: Int?, branch: String?,
-                hasRport: Bool, rport: Int?, received: String?) {
+    public init(
+        raw: String, transport: String, host: String, port: Int?, branch: String?,
+        hasRport: Bool, rport: Int?, received: String?
+    ) {
         self.raw = raw
         self.transport = transport
         self.host = host
@@ -129,10 +131,12 @@ public struct SIPRequest: Sendable {
     /// not valid UTF-8 cannot live in a Swift String unchanged, and responses must echo it unchanged.
     var echo: EchoedHeaders?
 
-    public init(method: String, requestURI: SIPURI, from: SIPNameAddr, to: SIPNameAddr, callID: String,
-                cseq: SIPCSeq, vias: [SIPVia], maxForwards: Int = 70, hasMaxForwards: Bool = true,
-                require: [String] = [], contentLength: Int = 0, bodyLength: Int = 0,
-                authorization: [String] = []) {
+    public init(
+        method: String, requestURI: SIPURI, from: SIPNameAddr, to: SIPNameAddr, callID: String,
+        cseq: SIPCSeq, vias: [SIPVia], maxForwards: Int = 70, hasMaxForwards: Bool = true,
+        require: [String] = [], contentLength: Int = 0, bodyLength: Int = 0,
+        authorization: [String] = []
+    ) {
         self.method = method
         self.requestURI = requestURI
         self.from = from
@@ -173,9 +177,11 @@ public struct SIPInvalidRequest: Sendable {
     /// Exact bytes of the recovered headers, as for `SIPRequest`.
     var echo: EchoedHeaders?
 
-    public init(problem: SIPRequestProblem, vias: [SIPVia], fromRaw: String? = nil,
-                toRaw: String? = nil, callID: String? = nil, cseqRaw: String? = nil,
-                method: String? = nil, detail: String? = nil) {
+    public init(
+        problem: SIPRequestProblem, vias: [SIPVia], fromRaw: String? = nil,
+        toRaw: String? = nil, callID: String? = nil, cseqRaw: String? = nil,
+        method: String? = nil, detail: String? = nil
+    ) {
         self.problem = problem
         self.vias = vias
         self.fromRaw = fromRaw

@@ -12,10 +12,10 @@ extension SIPURI {
         let schemeBytes = bytes[..<colon]
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
         guard let first = schemeBytes.first, ASCII.lower(first) >= 97, ASCII.lower(first) <= 122,
-              schemeBytes.allSatisfy({ b in
-                  let l = ASCII.lower(b)
-                  return (l >= 97 && l <= 122) || ASCII.isDigit(b) || b == 43 || b == 45 || b == 46
-              })
+            schemeBytes.allSatisfy({ b in
+                let l = ASCII.lower(b)
+                return (l >= 97 && l <= 122) || ASCII.isDigit(b) || b == 43 || b == 45 || b == 46
+            })
         else { return nil }
         let scheme = String(decoding: schemeBytes.map(ASCII.lower), as: UTF8.self)
         let rest = bytes[(colon + 1)...]
@@ -83,7 +83,7 @@ struct NameAddrParts {
                 lt = i
                 break
             } else if b == ASCII.semicolon {
-                break // addr-spec form: no '<' before the first parameter
+                break  // addr-spec form: no '<' before the first parameter
             }
             i += 1
         }

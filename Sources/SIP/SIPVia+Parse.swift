@@ -29,8 +29,9 @@ extension SIPVia {
         let sentByEnd = bytes[i...].firstIndex(of: ASCII.semicolon) ?? bytes.count
         let (host, port) = splitHostPort(bytes[i..<sentByEnd])
         guard !host.isEmpty, !host.contains(" ") else { return nil }
-        var via = SIPVia(raw: raw, transport: parts[2].utf8String.uppercased(), host: host, port: port,
-                         branch: nil, hasRport: false, rport: nil, received: nil)
+        var via = SIPVia(
+            raw: raw, transport: parts[2].utf8String.uppercased(), host: host, port: port,
+            branch: nil, hasRport: false, rport: nil, received: nil)
         let params = String(decoding: bytes[sentByEnd...], as: UTF8.self)
         for param in params.splitOutsideQuotes(ASCII.semicolon) {
             let p = Array(param.utf8)

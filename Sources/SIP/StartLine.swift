@@ -16,7 +16,7 @@ enum StartLine {
         }
         let parts = line.split(separator: ASCII.sp, omittingEmptySubsequences: false)
         guard let methodBytes = parts.first, !methodBytes.isEmpty,
-              methodBytes.allSatisfy(ASCII.isTokenChar)
+            methodBytes.allSatisfy(ASCII.isTokenChar)
         else {
             self = .refused(method: nil, problem: .malformed("Malformed Request Line"))
             return

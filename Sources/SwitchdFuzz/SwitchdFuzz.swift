@@ -13,13 +13,12 @@
 // address, so requests reach the dial plan), and from 192.0.2.1, outside them (the trust gate and its
 // digest checks). The dial plan is the repository's `conf/` (or `$SWITCHD_FUZZ_CONF`).
 
+import Config
+import Glibc
 import Logging
 import Routing
 import SIP
 import Server
-
-import Glibc
-import Config
 
 /// Discards every log record, but at level `.trace`, so the handler's logging code (metadata built
 /// from attacker-controlled strings) runs on every input instead of being skipped.
@@ -99,47 +98,47 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if FUZZING
-// libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); its own `main` cannot be used because
-// SwiftPM links every executable with `--defsym main=SwitchdFuzz_main`, so this module's entry point
-// hands the command line to the driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+    // libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); its own `main` cannot be used because
+    // SwiftPM links every executable with `--defsym main=SwitchdFuzz_main`, so this module's entry point
+    // hands the command line to the driver instead.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func llvmFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 
-/// Runs `body` with LeakSanitizer ignoring the allocations it makes (when LSan is linked in at all).
-func withLeakChecksDisabled(_ body: () -> Void) {
-    typealias Toggle = @convention(c) () -> Void
-    let disable = dlsym(nil, "__lsan_disable").map { unsafeBitCast($0, to: Toggle.self) }
-    let enable = dlsym(nil, "__lsan_enable").map { unsafeBitCast($0, to: Toggle.self) }
-    if disable == nil, getenv("SWITCHD_FUZZ_QUIET") == nil {
-        writeError("SwitchdFuzz: LeakSanitizer not found; conf-loading leaks will not be suppressed\n")
+    /// Runs `body` with LeakSanitizer ignoring the allocations it makes (when LSan is linked in at all).
+    func withLeakChecksDisabled(_ body: () -> Void) {
+        typealias Toggle = @convention(c) () -> Void
+        let disable = dlsym(nil, "__lsan_disable").map { unsafeBitCast($0, to: Toggle.self) }
+        let enable = dlsym(nil, "__lsan_enable").map { unsafeBitCast($0, to: Toggle.self) }
+        if disable == nil, getenv("SWITCHD_FUZZ_QUIET") == nil {
+            writeError("SwitchdFuzz: LeakSanitizer not found; conf-loading leaks will not be suppressed\n")
+        }
+        disable?()
+        body()
+        enable?()
     }
-    disable?()
-    body()
-    enable?()
-}
 
-@main
-enum FuzzerMain {
-    static func main() {
-        // Load the conf before the first input. TOMLKit leaks a few C strings per conf load (strdup'd
-        // values, key arrays: about 18 KB for the sample conf); hidden from LeakSanitizer here, so that
-        // only leaks of the per-datagram path fail the run.
-        withLeakChecksDisabled { _ = FuzzTarget.handler }
-        if CommandLine.arguments.dropFirst().first == "--show" { Replay.main(); return }
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+    @main
+    enum FuzzerMain {
+        static func main() {
+            // Load the conf before the first input. TOMLKit leaks a few C strings per conf load (strdup'd
+            // values, key arrays: about 18 KB for the sample conf); hidden from LeakSanitizer here, so that
+            // only leaks of the per-datagram path fail the run.
+            withLeakChecksDisabled { _ = FuzzTarget.handler }
+            if CommandLine.arguments.dropFirst().first == "--show" { Replay.main(); return }
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(llvmFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+        }
     }
-}
 #else
-@main
-enum RegressionRunner {
-    static func main() { Replay.main() }
-}
+    @main
+    enum RegressionRunner {
+        static func main() { Replay.main() }
+    }
 #endif
 
 /// Regression runner: each argument is a file (or a directory of files) replayed once, from both

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Auth
 
 /// The worked examples of RFC 2617 §3.5 and RFC 7616 §3.9.1: if these hold, the hash code computes
@@ -42,11 +43,14 @@ struct DigestVectorTests {
 
     @Test func rfc2617AuthorizationHeaderParses() {
         let header = AuthorizationHeader.parse(
-            #"Digest username="Mufasa", realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth, nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41""#)
-        #expect(header == AuthorizationHeader(
-            username: "Mufasa", realm: "testrealm@host.com", nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093",
-            uri: "/dir/index.html", response: "6629fae49393a05397450978507c4ef1", algorithm: nil, qop: "auth",
-            nc: "00000001", cnonce: "0a4f113b", opaque: "5ccc069c403ebaf9f0171e9517f40e41"))
+            #"Digest username="Mufasa", realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth, nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41""#
+        )
+        #expect(
+            header
+                == AuthorizationHeader(
+                    username: "Mufasa", realm: "testrealm@host.com", nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093",
+                    uri: "/dir/index.html", response: "6629fae49393a05397450978507c4ef1", algorithm: nil, qop: "auth",
+                    nc: "00000001", cnonce: "0a4f113b", opaque: "5ccc069c403ebaf9f0171e9517f40e41"))
     }
 
     @Test(arguments: [

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Auth
 
 @Suite("Quoted strings switchd writes (RFC 3261 §25.1)")
@@ -21,7 +22,8 @@ struct QuotedStringTests {
     /// without control characters: the quoting loses nothing and adds nothing.
     @Test(arguments: [#"plain"#, #"x", stale=true, opaque="y"#, #"\\\"\"#, #"a\"b\\c"#, "ünïcode", #"""#])
     func roundTrip(text: String) throws {
-        let value = "Digest username=\(QuotedString.quote(text)), realm=\(QuotedString.quote(text)), "
+        let value =
+            "Digest username=\(QuotedString.quote(text)), realm=\(QuotedString.quote(text)), "
             + "nonce=\"n\", uri=\"sip:x\", response=\"r\""
         let header = try #require(AuthorizationHeader.parse(value))
         #expect(header.username == text)
@@ -38,8 +40,9 @@ struct QuotedStringTests {
             let nonceStart = try #require(value.range(of: ", nonce=\"")).upperBound
             let nonce = value[nonceStart...].prefix { $0 != "\"" }
             let algorithm = value.contains("algorithm=SHA-256") ? "SHA-256" : "MD5"
-            #expect(value == #"Digest realm="x\", stale=true, opaque=\"y  X: 1", nonce=""# + nonce
-                + "\", algorithm=\(algorithm), qop=\"auth\"")
+            #expect(
+                value == #"Digest realm="x\", stale=true, opaque=\"y  X: 1", nonce=""# + nonce
+                    + "\", algorithm=\(algorithm), qop=\"auth\"")
         }
     }
 }

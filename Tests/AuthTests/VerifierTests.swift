@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Auth
 
 struct VerifierTests {
@@ -6,10 +7,13 @@ struct VerifierTests {
     let realm = "acme.example"
     let password = "correct horse battery staple"
 
-    func header(_ algorithm: DigestAlgorithm, nonce: String, nc: String = "00000001", password: String? = nil, user: String = "201") -> AuthorizationHeader {
+    func header(
+        _ algorithm: DigestAlgorithm, nonce: String, nc: String = "00000001", password: String? = nil, user: String = "201"
+    ) -> AuthorizationHeader {
         let ha1 = algorithm.ha1(username: user, realm: realm, password: password ?? self.password)
         let response = DigestVerifier.response(
-            algorithm: algorithm, ha1: ha1, nonce: nonce, nc: nc, cnonce: "c0ffee", method: "INVITE", uri: "sip:9555@acme.example")
+            algorithm: algorithm, ha1: ha1, nonce: nonce, nc: nc, cnonce: "c0ffee", method: "INVITE", uri: "sip:9555@acme.example"
+        )
         return AuthorizationHeader(
             username: user, realm: realm, nonce: nonce, uri: "sip:9555@acme.example", response: response,
             algorithm: algorithm.rawValue, qop: "auth", nc: nc, cnonce: "c0ffee", opaque: nil)
@@ -42,7 +46,8 @@ struct VerifierTests {
     @Test func responseForAnotherRequestURIFails() {
         let nonce = verifier.nonces.make(now: 1_000)
         let captured = header(.sha256, nonce: nonce)
-        let result = verifier.verify(captured, method: "INVITE", requestURI: "sip:900123@acme.example", realm: realm, now: 1_001) { algorithm in
+        let result = verifier.verify(captured, method: "INVITE", requestURI: "sip:900123@acme.example", realm: realm, now: 1_001)
+        { algorithm in
             algorithm.ha1(username: "201", realm: realm, password: password)
         }
         #expect(result == .failed)
@@ -54,7 +59,8 @@ struct VerifierTests {
         other.cnonce = "d00d"
         let ha1 = DigestAlgorithm.sha256.ha1(username: "201", realm: realm, password: password)
         other.response = DigestVerifier.response(
-            algorithm: .sha256, ha1: ha1, nonce: nonce, nc: "00000001", cnonce: "d00d", method: "INVITE", uri: "sip:9555@acme.example")
+            algorithm: .sha256, ha1: ha1, nonce: nonce, nc: "00000001", cnonce: "d00d", method: "INVITE",
+            uri: "sip:9555@acme.example")
         #expect(verify(header(.sha256, nonce: nonce), now: 1_001) == .authenticated(username: "201"))
         #expect(verify(other, now: 1_001) == .authenticated(username: "201"))
     }
@@ -84,10 +90,11 @@ struct VerifierTests {
         #expect(nonce.hasPrefix("3e8.") && nonce.count == 3 + 1 + 16 + 1 + 32)
         #expect(verifier.nonces.check(nonce, now: 1_000) == .fresh)
         #expect(nonce != verifier.nonces.make(now: 1_000), "every challenge gets its own nonce")
-        #expect(values == [
-            "Digest realm=\"acme.example\", nonce=\"\(nonce)\", algorithm=SHA-256, qop=\"auth\", stale=true",
-            "Digest realm=\"acme.example\", nonce=\"\(nonce)\", algorithm=MD5, qop=\"auth\", stale=true",
-        ])
+        #expect(
+            values == [
+                "Digest realm=\"acme.example\", nonce=\"\(nonce)\", algorithm=SHA-256, qop=\"auth\", stale=true",
+                "Digest realm=\"acme.example\", nonce=\"\(nonce)\", algorithm=MD5, qop=\"auth\", stale=true",
+            ])
     }
 
     @Test func boundedTableForgetsOldestKeys() {

@@ -32,13 +32,14 @@ struct CheckCommandTests {
             let result = try Switchd.run(["check", "--conf", conf])
             #expect(result.status == 1, "\(result)")
             #expect(result.stdout == "")
-            #expect(result.stderr == """
-                \(conf)/customers/acme.toml: error: unknown key acces_code; did you mean access_code?
-                \(conf)/customers/initech.toml:3:30: error: Error while parsing array: encountered end-of-file
-                \(conf)/groups/harbor.toml: error: group harbor has customers on different CMs: acme (cm 3), globex (cm 4); a group lives on one call manager
-                3 errors
+            #expect(
+                result.stderr == """
+                    \(conf)/customers/acme.toml: error: unknown key acces_code; did you mean access_code?
+                    \(conf)/customers/initech.toml:3:30: error: Error while parsing array: encountered end-of-file
+                    \(conf)/groups/harbor.toml: error: group harbor has customers on different CMs: acme (cm 3), globex (cm 4); a group lives on one call manager
+                    3 errors
 
-                """)
+                    """)
         }
     }
 

@@ -37,16 +37,24 @@ struct RegistrationsCommandTests {
             let other = try Switchd.run(["registrations", "--conf", conf, "--customer", "globex"])
             #expect(other.stdout == "0 bindings\n")
             let json = try Switchd.run(["registrations", "--conf", conf, "--json"])
-            #expect(json.stdout.hasPrefix(#"{"aor":"201@acme","contact":"sip:201@desk.acme.example","target":"sip:201@desk.acme.example","source":"192.0.2.7:5062","transport":"UDP","user_agent":"desk phone","expires":"#))
+            #expect(
+                json.stdout.hasPrefix(
+                    #"{"aor":"201@acme","contact":"sip:201@desk.acme.example","target":"sip:201@desk.acme.example","source":"192.0.2.7:5062","transport":"UDP","user_agent":"desk phone","expires":"#
+                ))
         }
     }
 
     @Test("switchd route sends a call to the registered phone, then the conf's contact")
     func routeUsesTheStore() throws {
         try Self.withRegisteredPhone { conf, _ in
-            let result = try Switchd.run(["route", "--conf", conf, "--from", "sip:100@globex.example", "--authenticated", "71201"])
+            let result = try Switchd.run([
+                "route", "--conf", conf, "--from", "sip:100@globex.example", "--authenticated", "71201",
+            ])
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout == "302 <sip:201@desk.acme.example>;q=1, <sip:201@10.1.0.21:5060>;q=0\naccess code 71 is Acme Corp; 201 is Acme Corp's extension; 1 registered phone first\n")
+            #expect(
+                result.stdout
+                    == "302 <sip:201@desk.acme.example>;q=1, <sip:201@10.1.0.21:5060>;q=0\naccess code 71 is Acme Corp; 201 is Acme Corp's extension; 1 registered phone first\n"
+            )
         }
     }
 }

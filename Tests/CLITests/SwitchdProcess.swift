@@ -28,7 +28,7 @@ enum Switchd {
         if let path = ProcessInfo.processInfo.environment["SWITCHD_BINARY"] { return URL(fileURLWithPath: path) }
         var directories: [URL] = []
         #if os(Linux)
-        directories.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
+            directories.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
         #endif
         directories.append(Bundle.main.bundleURL)
         directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
@@ -41,7 +41,8 @@ enum Switchd {
         for scratch in [".build", ".build-rt"] {
             directories.append(packageRoot.appendingPathComponent("\(scratch)/debug"))
         }
-        return directories
+        return
+            directories
             .map { $0.appendingPathComponent("switchd") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
@@ -97,33 +98,33 @@ func withConf<T>(_ files: [String: String], _ body: (String) throws -> T) throws
 let cliConf: [String: String] = [
     "groups/harbor.toml": "name = \"Harbor\"\n",
     "customers/acme.toml": """
-        name = "Acme Corp"
-        cm = 3
-        domains = ["acme.example"]
-        group = "harbor"
-        access_code = "71"
-        networks = ["10.1.0.0/16"]
-        [extensions]
-        "201" = "sip:201@10.1.0.21:5060"
-        [trunks."9"]
-        gateway = "sip:{number}@gw.acme.example"
-        """,
+    name = "Acme Corp"
+    cm = 3
+    domains = ["acme.example"]
+    group = "harbor"
+    access_code = "71"
+    networks = ["10.1.0.0/16"]
+    [extensions]
+    "201" = "sip:201@10.1.0.21:5060"
+    [trunks."9"]
+    gateway = "sip:{number}@gw.acme.example"
+    """,
     "customers/globex.toml": """
-        name = "Globex"
-        cm = 3
-        domains = ["globex.example"]
-        group = "harbor"
-        access_code = "72"
-        [extensions]
-        "100-299" = "sip:{ext}@pbx.globex.example"
-        [trunks."9"]
-        gateway = "sip:{number}@gw.globex.example"
-        """,
+    name = "Globex"
+    cm = 3
+    domains = ["globex.example"]
+    group = "harbor"
+    access_code = "72"
+    [extensions]
+    "100-299" = "sip:{ext}@pbx.globex.example"
+    [trunks."9"]
+    gateway = "sip:{number}@gw.globex.example"
+    """,
     "customers/initech.toml": """
-        name = "Initech"
-        cm = 3
-        domains = ["initech.example"]
-        [extensions]
-        "4000" = "sip:4000@10.3.0.1"
-        """,
+    name = "Initech"
+    cm = 3
+    domains = ["initech.example"]
+    [extensions]
+    "4000" = "sip:4000@10.3.0.1"
+    """,
 ]

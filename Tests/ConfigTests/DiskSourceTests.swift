@@ -2,6 +2,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import Config
 @testable import Routing
 
@@ -12,7 +13,8 @@ struct DiskSourceTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("switchd-config-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: base.appendingPathComponent("customers"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: base) }
-        try Data("name = \"Globex\"\ncm = 3\ndomains = [\"globex.example\"]\n".utf8).write(to: base.appendingPathComponent("customers/globex.toml"))
+        try Data("name = \"Globex\"\ncm = 3\ndomains = [\"globex.example\"]\n".utf8).write(
+            to: base.appendingPathComponent("customers/globex.toml"))
         try prepare(base.path + "/customers")
         do throws(ConfigError) {
             _ = try ConfigLoader.load(directory: base.path)
@@ -27,7 +29,10 @@ struct DiskSourceTests {
         let lines = try diagnostics { customers in
             #expect(mkfifo(customers + "/acme.toml", 0o600) == 0)
         }
-        #expect(lines == ["CONF/customers/acme.toml: error: is not a regular file (a FIFO, device or socket); a configuration file must be a plain TOML file"])
+        #expect(
+            lines == [
+                "CONF/customers/acme.toml: error: is not a regular file (a FIFO, device or socket); a configuration file must be a plain TOML file"
+            ])
     }
 
     @Test("a symbolic link to /dev/zero is not read (it never ends)")
@@ -35,7 +40,10 @@ struct DiskSourceTests {
         let lines = try diagnostics { customers in
             try FileManager.default.createSymbolicLink(atPath: customers + "/acme.toml", withDestinationPath: "/dev/zero")
         }
-        #expect(lines == ["CONF/customers/acme.toml: error: is not a regular file (a FIFO, device or socket); a configuration file must be a plain TOML file"])
+        #expect(
+            lines == [
+                "CONF/customers/acme.toml: error: is not a regular file (a FIFO, device or socket); a configuration file must be a plain TOML file"
+            ])
     }
 
     @Test("a 6 MB file is refused by its size, without being read whole")
@@ -60,12 +68,14 @@ struct DiskSourceTests {
     @Test("a dangling symbolic link and a directory named like a file")
     func danglingAndFolder() throws {
         let lines = try diagnostics { customers in
-            try FileManager.default.createSymbolicLink(atPath: customers + "/acme.toml", withDestinationPath: customers + "/nowhere")
+            try FileManager.default.createSymbolicLink(
+                atPath: customers + "/acme.toml", withDestinationPath: customers + "/nowhere")
             try FileManager.default.createDirectory(atPath: customers + "/hooli.toml", withIntermediateDirectories: false)
         }
-        #expect(lines == [
-            "CONF/customers/acme.toml: error: cannot be read: no such file",
-            "CONF/customers/hooli.toml: error: is a directory, not a TOML file",
-        ])
+        #expect(
+            lines == [
+                "CONF/customers/acme.toml: error: cannot be read: no such file",
+                "CONF/customers/hooli.toml: error: is a directory, not a TOML file",
+            ])
     }
 }

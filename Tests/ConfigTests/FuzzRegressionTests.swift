@@ -2,6 +2,7 @@
 // (fuzz/config-regressions) through the loader, decoded as Sources/ConfigFuzz decodes them.
 import Foundation
 import Testing
+
 @testable import Config
 @testable import Routing
 
@@ -33,6 +34,9 @@ struct ConfigFuzzRegressionTests {
         let source = InMemorySource(fuzzInput: bytes)
         #expect(source.files.keys.sorted() == InMemorySource.fuzzLayout.sorted())
         #expect(throws: Never.self) { try ConfigLoader.load(source) }
-        #expect(InMemorySource(fuzzInput: InMemorySource.fuzzInput(["customers/acme.toml": "x"])).files == ["customers/acme.toml": Array("x".utf8)])
+        #expect(
+            InMemorySource(fuzzInput: InMemorySource.fuzzInput(["customers/acme.toml": "x"])).files == [
+                "customers/acme.toml": Array("x".utf8)
+            ])
     }
 }

@@ -4,6 +4,7 @@
 // process, which is the point: there is no other way for a variant to fail but an exact one.
 import Foundation
 import Testing
+
 @testable import Config
 @testable import Routing
 
@@ -34,7 +35,9 @@ struct MutationTests {
         }
         let seconds = Date().timeIntervalSince(start)
         // The note on the issue quotes this line.
-        print("config mutations: \(variants.count) variants, \(valid) valid, \(reported) reported, 0 crashes (\(String(format: "%.1f", seconds)) s)")
+        print(
+            "config mutations: \(variants.count) variants, \(valid) valid, \(reported) reported, 0 crashes (\(String(format: "%.1f", seconds)) s)"
+        )
         #expect(malformed.prefix(20).map { $0 } == [], "\(malformed.count) malformed outcomes")
         #expect(valid + reported == variants.count)
         // Sanity: the mutations reach both outcomes, and the variants are as many as the keys promise.
@@ -53,8 +56,10 @@ struct MutationTests {
             "groups/harbor.toml: name removed", "customers/acme.toml: access_code = letters for digits",
             "customers/acme.toml: access_code = newline", "customers/acme.toml: networks[0] = NUL inside",
             "customers/acme.toml: extensions.\"201\" renamed to NUL", "customers/acme.toml: trunks.\"9\".gateway = http URI",
-            "customers/acme.toml: credentials.\"201\".sha256 = control characters", "customers/globex.toml: credentials.\"300\".sha256 repeated",
-            "customers/umbrella.toml: extensions.\"11-19\" renamed to whole range", "customers/initech.toml: 100,000 dotted key parts",
+            "customers/acme.toml: credentials.\"201\".sha256 = control characters",
+            "customers/globex.toml: credentials.\"300\".sha256 repeated",
+            "customers/umbrella.toml: extensions.\"11-19\" renamed to whole range",
+            "customers/initech.toml: 100,000 dotted key parts",
             "customers/acme.toml: a directory in its place", "customers/ missing", "a file where customers/ should be",
         ] {
             #expect(names.contains(expected), "no variant \(expected)")

@@ -1,6 +1,7 @@
 // Random conflict-free configurations, every short dial string of every caller, compared with a
 // direct, unoptimised reading of routing rules 1-5 (no trie, ranges expanded, prefixes enumerated).
 import Testing
+
 @testable import Config
 @testable import Routing
 
@@ -101,12 +102,15 @@ private struct ModelPlan {
     /// `targets` is `redirectTargets(caller)`, computed once per caller.
     /// The own access code is transparent: what follows it is routed as if dialled alone, so the
     /// rules apply again to the rest (71 + 71 + 201 is 201).
-    func route(_ dialled: String, _ caller: ModelCustomer, targets: (exact: Set<String>, open: [String]), prefixes: Set<String>) -> String {
+    func route(_ dialled: String, _ caller: ModelCustomer, targets: (exact: Set<String>, open: [String]), prefixes: Set<String>)
+        -> String
+    {
         var current = dialled
         var incomplete = false
         while true {
             if let decision = decisive(current, caller) { return decision }
-            incomplete = incomplete || prefixes.contains(current)
+            incomplete =
+                incomplete || prefixes.contains(current)
                 || targets.open.contains { $0.count >= current.count && $0.hasPrefix(current) }
             guard let own = caller.accessCode, caller.group != nil else { break }
             if current.hasPrefix(own) {

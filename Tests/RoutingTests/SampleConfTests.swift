@@ -1,9 +1,10 @@
+import Addressing
 // The shipped conf/ is the admin's reference: it must load cleanly and route as its comments say.
 import Foundation
 import Testing
+
 @testable import Config
 @testable import Routing
-import Addressing
 
 /// The package's conf/ directory, found from this file's path (Tests/RoutingTests/SampleConfTests.swift).
 let sampleConfDirectory: String = URL(fileURLWithPath: #filePath)

@@ -1,8 +1,9 @@
 // The directory as a whole: all problems of all files in one run, which files are read at all.
 import Foundation
 import Testing
-@testable import Routing
+
 @testable import Config
+@testable import Routing
 
 @Suite("Validation: the configuration directory")
 struct ValidationDirectoryTests {
@@ -13,34 +14,40 @@ struct ValidationDirectoryTests {
             "groups/harbor.toml": "name = 7\n",
             "customers/acme.toml": "name = \"Acme\"\ncm = = 3\n",
             "customers/globex.toml": "name = \"Globex\"\ncm = 0\ndomains = [\"globex.example\"]\ngruop = \"harbor\"\n",
-            "customers/hooli.toml": "name = \"Hooli\"\ncm = 3\ndomains = [\"hooli.example\"]\naccess_code = 81\nnetworks = [\"10.0.0.1/8\"]\n"
+            "customers/hooli.toml":
+                "name = \"Hooli\"\ncm = 3\ndomains = [\"hooli.example\"]\naccess_code = 81\nnetworks = [\"10.0.0.1/8\"]\n"
                 + "[extensions]\n\"20\" = \"sip:20@h.example\"\n\"201\" = \"http://h.example\"\n\"202\" = \"sip:202@h.example\"\n",
             "customers/initech.toml": "name = \"Initech\"\ncm = 3\ndomains = [\"hooli.example\"]\n",
         ]
         let actual = try diagnostics(of: files)
-        #expect(actual == [
-            "CONF/switchd.toml: error: server.listen: \"tcp:127.0.0.1:5060\" must start with udp: (the only transport switchd serves), e.g. \"udp:127.0.0.1:5060\"",
-            "CONF/groups/harbor.toml: error: name must be a quoted string, not an integer",
-            "CONF/customers/acme.toml:2:6: error: Error while parsing value: could not determine value type",
-            "CONF/customers/globex.toml: error: unknown key gruop; did you mean group?",
-            "CONF/customers/globex.toml: error: cm must be an integer >= 1, not 0",
-            "CONF/customers/hooli.toml: error: access_code must be a quoted string of digits, e.g. \"071\", not an integer",
-            "CONF/customers/hooli.toml: error: networks: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
-            "CONF/customers/hooli.toml: error: extensions.201: contact \"http://h.example\" must be a sip: or sips: URI",
-            "CONF/customers/initech.toml: error: domain \"hooli.example\" is also claimed by CONF/customers/hooli.toml",
-            "CONF/customers/hooli.toml: error: in what customer hooli can dial, extension \"20\" (CONF/customers/hooli.toml) is a prefix of extension \"202\" (CONF/customers/hooli.toml)",
-        ])
+        #expect(
+            actual == [
+                "CONF/switchd.toml: error: server.listen: \"tcp:127.0.0.1:5060\" must start with udp: (the only transport switchd serves), e.g. \"udp:127.0.0.1:5060\"",
+                "CONF/groups/harbor.toml: error: name must be a quoted string, not an integer",
+                "CONF/customers/acme.toml:2:6: error: Error while parsing value: could not determine value type",
+                "CONF/customers/globex.toml: error: unknown key gruop; did you mean group?",
+                "CONF/customers/globex.toml: error: cm must be an integer >= 1, not 0",
+                "CONF/customers/hooli.toml: error: access_code must be a quoted string of digits, e.g. \"071\", not an integer",
+                "CONF/customers/hooli.toml: error: networks: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
+                "CONF/customers/hooli.toml: error: extensions.201: contact \"http://h.example\" must be a sip: or sips: URI",
+                "CONF/customers/initech.toml: error: domain \"hooli.example\" is also claimed by CONF/customers/hooli.toml",
+                "CONF/customers/hooli.toml: error: in what customer hooli can dial, extension \"20\" (CONF/customers/hooli.toml) is a prefix of extension \"202\" (CONF/customers/hooli.toml)",
+            ])
     }
 
-    @Test("editor backups, dot-files and other files are not read", arguments: [
-        "customers/acme.toml~", "customers/.acme.toml.swp", "customers/#acme.toml#", "customers/.#acme.toml",
-        "customers/acme.toml.bak", "customers/.hidden.toml", "customers/README", "groups/harbor.toml~", "groups/.harbor.toml.swp",
-        "customers/#x#",
-    ])
+    @Test(
+        "editor backups, dot-files and other files are not read",
+        arguments: [
+            "customers/acme.toml~", "customers/.acme.toml.swp", "customers/#acme.toml#", "customers/.#acme.toml",
+            "customers/acme.toml.bak", "customers/.hidden.toml", "customers/README", "groups/harbor.toml~",
+            "groups/.harbor.toml.swp",
+            "customers/#x#",
+        ])
     func ignoredFiles(_ name: String) throws {
         try TempConf.with([
             "groups/harbor.toml": "name = \"Harbor\"\n",
-            "customers/acme.toml": "name = \"Acme\"\ncm = 3\ndomains = [\"acme.example\"]\ngroup = \"harbor\"\naccess_code = \"71\"\n"
+            "customers/acme.toml":
+                "name = \"Acme\"\ncm = 3\ndomains = [\"acme.example\"]\ngroup = \"harbor\"\naccess_code = \"71\"\n"
                 + "[extensions]\n\"201\" = \"sip:201@a.example\"\n",
             name: "this is = not [valid toml\ngroup = \"nowhere\"\n",
         ]) { conf in
@@ -62,7 +69,10 @@ struct ValidationDirectoryTests {
     @Test("a missing directory, or one without customers/, is an error")
     func missingDirectories() throws {
         try TempConf.with([:]) { conf in
-            #expect(conf.diagnostics() == ["\(conf.path)/customers: error: directory not found (it holds one <id>.toml file per customer)"])
+            #expect(
+                conf.diagnostics() == [
+                    "\(conf.path)/customers: error: directory not found (it holds one <id>.toml file per customer)"
+                ])
             let missing = conf.path + "/nowhere"
             do throws(ConfigError) {
                 _ = try ConfigLoader.load(directory: missing)

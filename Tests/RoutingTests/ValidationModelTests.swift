@@ -1,6 +1,7 @@
 // Random configurations with and without prefix conflicts: the loader must accept exactly those that a
 // plain pairwise reading of the rule ("no string may equal or be a prefix of another") accepts.
 import Testing
+
 @testable import Config
 @testable import Routing
 
@@ -43,57 +44,59 @@ private func hasConflict(_ own: Entries, otherCodes: [String]) -> Bool {
 /// A group of three members with random extensions, ranges, overrides, trunks and access codes (some
 /// of them prefixes of each other), and whether the pairwise reading of the rule finds a conflict.
 private func scenario(seed: UInt64) -> (files: [String: String], expectConflict: Bool) {
-        var random = SeededRandom(state: seed &* 7919)
-        func pick(_ characters: String) -> Character { characters.randomElement(using: &random)! }
-        func string(_ length: Int, _ alphabet: String) -> String { String((0..<length).map { _ in pick(alphabet) }) }
+    var random = SeededRandom(state: seed &* 7919)
+    func pick(_ characters: String) -> Character { characters.randomElement(using: &random)! }
+    func string(_ length: Int, _ alphabet: String) -> String { String((0..<length).map { _ in pick(alphabet) }) }
 
-        let codes = ["30", "31", "41", "52", "3", "60", "61", "7"].shuffled(using: &random)
-        let memberCount = 3
-        var entries: [Entries] = []
-        for _ in 0..<memberCount {
-            var e = Entries()
-            for _ in 0..<Int.random(in: 0...2, using: &random) {
-                let width = Int.random(in: 2...3, using: &random)
-                let low = string(width, "0123456789")
-                let top = min(Int(low)! + Int.random(in: 0...40, using: &random), Int(String(repeating: "9", count: width))!)
-                let high = String(repeating: "0", count: width - String(top).count) + String(top)
-                if !e.ranges.contains(where: { $0 == (low, high) }) { e.ranges.append((low, high)) }
-            }
-            for _ in 0..<Int.random(in: 0...2, using: &random) {
-                let single = string(Int.random(in: 2...4, using: &random), "0134*")
-                if !e.singles.contains(single) { e.singles.append(single) }
-            }
-            if Bool.random(using: &random), let range = e.ranges.first, let number = e.expanded(range).randomElement(using: &random),
-               !e.singles.contains(number) {
-                e.singles.append(number)  // an override
-            }
-            for _ in 0..<Int.random(in: 0...1, using: &random) {
-                let trunk = string(Int.random(in: 1...2, using: &random), "0*")
-                if !e.trunks.contains(trunk) { e.trunks.append(trunk) }
-            }
-            entries.append(e)
+    let codes = ["30", "31", "41", "52", "3", "60", "61", "7"].shuffled(using: &random)
+    let memberCount = 3
+    var entries: [Entries] = []
+    for _ in 0..<memberCount {
+        var e = Entries()
+        for _ in 0..<Int.random(in: 0...2, using: &random) {
+            let width = Int.random(in: 2...3, using: &random)
+            let low = string(width, "0123456789")
+            let top = min(Int(low)! + Int.random(in: 0...40, using: &random), Int(String(repeating: "9", count: width))!)
+            let high = String(repeating: "0", count: width - String(top).count) + String(top)
+            if !e.ranges.contains(where: { $0 == (low, high) }) { e.ranges.append((low, high)) }
         }
-        // Three members with distinct codes; codes of the two others are in each member's dial strings.
-        let memberCodes = Array(codes.prefix(memberCount))
-        let codesOk = !memberCodes.enumerated().contains { i, a in
-            memberCodes.enumerated().contains { j, b in i != j && b.hasPrefix(a) }
+        for _ in 0..<Int.random(in: 0...2, using: &random) {
+            let single = string(Int.random(in: 2...4, using: &random), "0134*")
+            if !e.singles.contains(single) { e.singles.append(single) }
         }
-        var expectConflict = false
-        for index in 0..<memberCount {
-            let others = memberCodes.enumerated().filter { $0.offset != index }.map(\.element)
-            if hasConflict(entries[index], otherCodes: others) { expectConflict = true }
+        if Bool.random(using: &random), let range = e.ranges.first, let number = e.expanded(range).randomElement(using: &random),
+            !e.singles.contains(number)
+        {
+            e.singles.append(number)  // an override
         }
-        if !codesOk { expectConflict = true }  // with three members, some member sees both codes
+        for _ in 0..<Int.random(in: 0...1, using: &random) {
+            let trunk = string(Int.random(in: 1...2, using: &random), "0*")
+            if !e.trunks.contains(trunk) { e.trunks.append(trunk) }
+        }
+        entries.append(e)
+    }
+    // Three members with distinct codes; codes of the two others are in each member's dial strings.
+    let memberCodes = Array(codes.prefix(memberCount))
+    let codesOk = !memberCodes.enumerated().contains { i, a in
+        memberCodes.enumerated().contains { j, b in i != j && b.hasPrefix(a) }
+    }
+    var expectConflict = false
+    for index in 0..<memberCount {
+        let others = memberCodes.enumerated().filter { $0.offset != index }.map(\.element)
+        if hasConflict(entries[index], otherCodes: others) { expectConflict = true }
+    }
+    if !codesOk { expectConflict = true }  // with three members, some member sees both codes
 
-        var files = ["groups/g.toml": "name = \"G\"\n"]
-        for (index, e) in entries.enumerated() {
-            var text = "name = \"C\(index)\"\ncm = 1\ndomains = [\"c\(index).example\"]\ngroup = \"g\"\naccess_code = \"\(memberCodes[index])\"\n[extensions]\n"
-            for single in e.singles { text += "\"\(single)\" = \"sip:s@h.example\"\n" }
-            for range in e.ranges { text += "\"\(range.low)-\(range.high)\" = \"sip:{ext}@h.example\"\n" }
-            for trunk in e.trunks { text += "[trunks.\"\(trunk)\"]\ngateway = \"sip:{number}@gw.example\"\n" }
-            files["customers/c\(index).toml"] = text
-        }
-        return (files, expectConflict)
+    var files = ["groups/g.toml": "name = \"G\"\n"]
+    for (index, e) in entries.enumerated() {
+        var text =
+            "name = \"C\(index)\"\ncm = 1\ndomains = [\"c\(index).example\"]\ngroup = \"g\"\naccess_code = \"\(memberCodes[index])\"\n[extensions]\n"
+        for single in e.singles { text += "\"\(single)\" = \"sip:s@h.example\"\n" }
+        for range in e.ranges { text += "\"\(range.low)-\(range.high)\" = \"sip:{ext}@h.example\"\n" }
+        for trunk in e.trunks { text += "[trunks.\"\(trunk)\"]\ngateway = \"sip:{number}@gw.example\"\n" }
+        files["customers/c\(index).toml"] = text
+    }
+    return (files, expectConflict)
 }
 
 @Suite("Validation: random prefix conflicts against a pairwise reading of the rule")
@@ -104,7 +107,10 @@ struct ValidationModelTests {
     func randomConflicts(_ seed: UInt64) throws {
         let (files, expectConflict) = scenario(seed: seed)
         let diagnostics = try diagnostics(of: files)
-        #expect(diagnostics.isEmpty == !expectConflict, "seed \(seed), conflict expected: \(expectConflict)\n\(diagnostics)\n\(files.sorted { $0.key < $1.key }.map { "# \($0.key)\n\($0.value)" }.joined(separator: "\n"))")
+        #expect(
+            diagnostics.isEmpty == !expectConflict,
+            "seed \(seed), conflict expected: \(expectConflict)\n\(diagnostics)\n\(files.sorted { $0.key < $1.key }.map { "# \($0.key)\n\($0.value)" }.joined(separator: "\n"))"
+        )
         // Conflicts are the only problems in these files.
         #expect(diagnostics.allSatisfy { $0.contains("in what customer") || $0.contains("in group dialling") })
     }

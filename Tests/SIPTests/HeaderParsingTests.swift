@@ -1,5 +1,6 @@
 // Compact and folded headers, Via lists, rport/received and IPv6 sent-by.
 import Testing
+
 @testable import SIP
 
 private func parseRequest(_ lines: [String], body: String = "") throws -> SIPRequest {
@@ -61,10 +62,11 @@ private func parseRequest(_ lines: [String], body: String = "") throws -> SIPReq
         "Max-Forwards: 70",
     ])
     #expect(r.vias.map(\.host) == ["a.example.com", "b.example.com", "c.example.com", "d.example.com"])
-    #expect(r.vias.map(\.raw) == [
-        "SIP/2.0/UDP a.example.com;branch=z9hG4bK1", "SIP/2.0/TCP b.example.com:5080;branch=z9hG4bK2",
-        "SIP/2.0/UDP c.example.com;branch=z9hG4bK3", "SIP/2.0/UDP d.example.com;branch=z9hG4bK4",
-    ])
+    #expect(
+        r.vias.map(\.raw) == [
+            "SIP/2.0/UDP a.example.com;branch=z9hG4bK1", "SIP/2.0/TCP b.example.com:5080;branch=z9hG4bK2",
+            "SIP/2.0/UDP c.example.com;branch=z9hG4bK3", "SIP/2.0/UDP d.example.com;branch=z9hG4bK4",
+        ])
     #expect(r.vias[1].port == 5080)
     #expect(r.vias[1].transport == "TCP")
 }
@@ -108,7 +110,9 @@ private func parseRequest(_ lines: [String], body: String = "") throws -> SIPReq
 }
 
 @Test func toleratesBareLineFeeds() throws {
-    let bytes = Array("OPTIONS sip:b@example.com SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bKl\nFrom: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: lf\nCSeq: 1 OPTIONS\n\n".utf8)
+    let bytes = Array(
+        "OPTIONS sip:b@example.com SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bKl\nFrom: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: lf\nCSeq: 1 OPTIONS\n\n"
+            .utf8)
     guard case let .request(r) = SIPParser.parse(bytes) else { Issue.record("LF-only refused"); return }
     #expect(r.vias[0].host == "h")
 }

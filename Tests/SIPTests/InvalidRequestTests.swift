@@ -2,6 +2,7 @@
 import Dispatch
 import Synchronization
 import Testing
+
 @testable import SIP
 
 /// A valid OPTIONS, as header lines, that each case below breaks in one way.
@@ -15,8 +16,10 @@ let baseHeaders = [
     "Content-Length: 0",
 ]
 
-func options(startLine: String = "OPTIONS sip:bob@example.com SIP/2.0",
-             replacing name: String? = nil, with replacement: [String] = [], body: String = "") -> [UInt8] {
+func options(
+    startLine: String = "OPTIONS sip:bob@example.com SIP/2.0",
+    replacing name: String? = nil, with replacement: [String] = [], body: String = ""
+) -> [UInt8] {
     var headers = baseHeaders
     if let name, let index = headers.firstIndex(where: { $0.hasPrefix(name + ":") }) {
         headers.replaceSubrange(index...index, with: replacement)
@@ -39,18 +42,39 @@ let invalidCases: [(name: String, bytes: [UInt8], status: Int, reason: String)] 
     ("Max-Forwards 256", options(replacing: "Max-Forwards", with: ["Max-Forwards: 256"]), 400, "Invalid Max-Forwards"),
     ("Max-Forwards text", options(replacing: "Max-Forwards", with: ["Max-Forwards: ten"]), 400, "Invalid Max-Forwards"),
     ("Max-Forwards negative", options(replacing: "Max-Forwards", with: ["Max-Forwards: -1"]), 400, "Invalid Max-Forwards"),
-    ("Content-Length negative", options(replacing: "Content-Length", with: ["Content-Length: -5"]), 400, "Invalid Content-Length"),
+    (
+        "Content-Length negative", options(replacing: "Content-Length", with: ["Content-Length: -5"]), 400,
+        "Invalid Content-Length"
+    ),
     ("Content-Length empty", options(replacing: "Content-Length", with: ["Content-Length:"]), 400, "Invalid Content-Length"),
-    ("Content-Length too big", options(replacing: "Content-Length", with: ["Content-Length: 5"], body: "abc"), 400, "Content-Length Exceeds Body"),
-    ("Content-Length huge", options(replacing: "Content-Length", with: ["Content-Length: 99999999999999999999999"]), 400, "Content-Length Exceeds Body"),
-    ("duplicate From", options(replacing: "From", with: ["From: <sip:a@x>;tag=1", "From: <sip:b@x>;tag=2"]), 400, "Duplicate From Header"),
+    (
+        "Content-Length too big", options(replacing: "Content-Length", with: ["Content-Length: 5"], body: "abc"), 400,
+        "Content-Length Exceeds Body"
+    ),
+    (
+        "Content-Length huge", options(replacing: "Content-Length", with: ["Content-Length: 99999999999999999999999"]), 400,
+        "Content-Length Exceeds Body"
+    ),
+    (
+        "duplicate From", options(replacing: "From", with: ["From: <sip:a@x>;tag=1", "From: <sip:b@x>;tag=2"]), 400,
+        "Duplicate From Header"
+    ),
     ("duplicate To", options(replacing: "To", with: ["To: <sip:a@x>", "t: <sip:b@x>"]), 400, "Duplicate To Header"),
     ("duplicate Call-ID", options(replacing: "Call-ID", with: ["Call-ID: 1", "i: 2"]), 400, "Duplicate Call-ID Header"),
     ("duplicate CSeq", options(replacing: "CSeq", with: ["CSeq: 1 OPTIONS", "CSeq: 2 OPTIONS"]), 400, "Duplicate CSeq Header"),
-    ("duplicate Max-Forwards", options(replacing: "Max-Forwards", with: ["Max-Forwards: 1", "Max-Forwards: 2"]), 400, "Duplicate Max-Forwards Header"),
-    ("duplicate Content-Length", options(replacing: "Content-Length", with: ["l: 0", "Content-Length: 0"]), 400, "Duplicate Content-Length Header"),
+    (
+        "duplicate Max-Forwards", options(replacing: "Max-Forwards", with: ["Max-Forwards: 1", "Max-Forwards: 2"]), 400,
+        "Duplicate Max-Forwards Header"
+    ),
+    (
+        "duplicate Content-Length", options(replacing: "Content-Length", with: ["l: 0", "Content-Length: 0"]), 400,
+        "Duplicate Content-Length Header"
+    ),
     ("two values in To", options(replacing: "To", with: ["To: <sip:a@x>, <sip:b@x>"]), 400, "Multiple Values In To"),
-    ("unterminated quote", options(replacing: "From", with: ["From: \"Alice <sip:alice@example.com>;tag=1"]), 400, "Unterminated Quoted String In From"),
+    (
+        "unterminated quote", options(replacing: "From", with: ["From: \"Alice <sip:alice@example.com>;tag=1"]), 400,
+        "Unterminated Quoted String In From"
+    ),
     ("To without >", options(replacing: "To", with: ["To: <sip:bob@example.com"]), 400, "Malformed To Header"),
     ("version 3.0", options(startLine: "OPTIONS sip:bob@example.com SIP/3.0"), 505, "Version Not Supported"),
     ("no version", options(startLine: "OPTIONS sip:bob@example.com HTTP/1.1"), 400, "Malformed Request Line"),
@@ -60,8 +84,15 @@ let invalidCases: [(name: String, bytes: [UInt8], status: Int, reason: String)] 
     ("double space", options(startLine: "OPTIONS  sip:bob@example.com SIP/2.0"), 400, "Whitespace In Request-URI"),
     ("no scheme", options(startLine: "OPTIONS bob@example.com SIP/2.0"), 400, "Malformed Request-URI"),
     ("bad method", options(startLine: "OPT(IONS sip:bob@example.com SIP/2.0"), 400, "Malformed Request Line"),
-    ("line without colon", options(replacing: "Content-Length", with: ["Content-Length: 0", "NoColonHere"]), 400, "Malformed Header Line"),
-    ("osip refuses Via", options(replacing: "Via", with: ["Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "Via: SIP/2.0/UDP 192.0.2.9;;,;,,"]), 400, "Malformed Via Header"),
+    (
+        "line without colon", options(replacing: "Content-Length", with: ["Content-Length: 0", "NoColonHere"]), 400,
+        "Malformed Header Line"
+    ),
+    (
+        "osip refuses Via",
+        options(replacing: "Via", with: ["Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "Via: SIP/2.0/UDP 192.0.2.9;;,;,,"]), 400,
+        "Malformed Via Header"
+    ),
 ]
 
 @Test(arguments: invalidCases.indices)
@@ -99,14 +130,16 @@ func isUnrecoverable(_ result: SIPParseResult) -> Bool {
 /// ACK and CANCEL are never answered, so a malformed one is reported as osip's complaint, not as a 400.
 @Test(arguments: ["ACK", "CANCEL"])
 func ackAndCancelAreUnansweredEvenWhenMalformed(method: String) {
-    let wellFormed = options(startLine: "\(method) sip:bob@example.com SIP/2.0",
-                             replacing: "CSeq", with: ["CSeq: 1 \(method)"])
+    let wellFormed = options(
+        startLine: "\(method) sip:bob@example.com SIP/2.0",
+        replacing: "CSeq", with: ["CSeq: 1 \(method)"])
     guard case .unanswered(method, nil) = SIPParser.parse(wellFormed) else {
         Issue.record("a well-formed \(method) was not classified as unanswered")
         return
     }
-    let garbled = options(startLine: "\(method) sip:bob@example.com SIP/2.0",
-                          replacing: "From", with: ["From: <sip:alice@exa mple.com;tag=a1"])
+    let garbled = options(
+        startLine: "\(method) sip:bob@example.com SIP/2.0",
+        replacing: "From", with: ["From: <sip:alice@exa mple.com;tag=a1"])
     guard case .unanswered(method, .some) = SIPParser.parse(garbled) else {
         Issue.record("a malformed \(method) was not reported as malformed and unanswered")
         return
@@ -144,10 +177,13 @@ func otherSchemesReachTheServer(uri: String, parsed: SIPURI) {
 /// The stand-in URI osip sees keeps every header in place: a NUL in a quoted display name (blanked for
 /// osip) and a body after Content-Length still parse.
 @Test func otherSchemeWithQuotedNULAndBody() {
-    var bytes = options(startLine: "OPTIONS x:yyy SIP/2.0",
-                        replacing: "From", with: ["From: \"A\u{0}B\" <sip:alice@example.com>;tag=a1"])
-    bytes = Array(String(decoding: bytes, as: UTF8.self)
-        .replacingOccurrences(of: "Content-Length: 0", with: "Content-Length: 4").utf8) + Array("v=0\n".utf8)
+    var bytes = options(
+        startLine: "OPTIONS x:yyy SIP/2.0",
+        replacing: "From", with: ["From: \"A\u{0}B\" <sip:alice@example.com>;tag=a1"])
+    bytes =
+        Array(
+            String(decoding: bytes, as: UTF8.self)
+                .replacingOccurrences(of: "Content-Length: 0", with: "Content-Length: 4").utf8) + Array("v=0\n".utf8)
     guard case let .request(request) = SIPParser.parse(bytes) else {
         Issue.record("not a request: \(SIPParser.parse(bytes))")
         return
@@ -162,7 +198,8 @@ func otherSchemesReachTheServer(uri: String, parsed: SIPURI) {
 /// header its parser refuses as "End of header Not found" (msg_headers_parse); switchd names the
 /// header itself ("osip refuses Via" in invalidCases).
 @Test func osipComplaintIsKept() throws {
-    let bytes = options(replacing: "Via", with: ["Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "Via: SIP/2.0/UDP 192.0.2.9;;,;,,"])
+    let bytes = options(
+        replacing: "Via", with: ["Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", "Via: SIP/2.0/UDP 192.0.2.9;;,;,,"])
     guard case let .invalid(invalid) = SIPParser.parse(bytes) else {
         Issue.record("not invalid: \(SIPParser.parse(bytes))")
         return
@@ -173,8 +210,9 @@ func otherSchemesReachTheServer(uri: String, parsed: SIPURI) {
 /// Refused ACKs (never answered) report osip's complaint too, the first one since the parse began,
 /// without its line end; a good message after a bad one starts from an empty complaint.
 @Test func osipComplaintIsPerParse() {
-    let badFrom = options(startLine: "ACK sip:bob@example.com SIP/2.0",
-                          replacing: "From", with: ["From: <sip:alice@>;tag=a1"])
+    let badFrom = options(
+        startLine: "ACK sip:bob@example.com SIP/2.0",
+        replacing: "From", with: ["From: <sip:alice@>;tag=a1"])
     guard case .unanswered("ACK", "End of header Not found") = SIPParser.parse(badFrom) else {
         Issue.record("a malformed ACK: \(SIPParser.parse(badFrom))")
         return
@@ -201,7 +239,11 @@ func otherSchemesReachTheServer(uri: String, parsed: SIPURI) {
     DispatchQueue.concurrentPerform(iterations: 400) { index in
         let ok: Bool
         if index % 2 == 0 {
-            if case let .invalid(invalid) = SIPParser.parse(bad) { ok = invalid.detail == "End of header Not found" } else { ok = false }
+            if case let .invalid(invalid) = SIPParser.parse(bad) {
+                ok = invalid.detail == "End of header Not found"
+            } else {
+                ok = false
+            }
         } else {
             if case .request = SIPParser.parse(good) { ok = true } else { ok = false }
         }

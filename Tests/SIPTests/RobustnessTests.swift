@@ -1,6 +1,7 @@
 // Fuzz-ish robustness with a fixed seed (reproducible), and the loop the
 // valgrind leak check runs (see parseRespondLoop).
 import Testing
+
 @testable import SIP
 
 /// SplitMix64: a tiny deterministic generator so failures reproduce.
@@ -65,7 +66,10 @@ func parseAndRespond(_ bytes: [UInt8]) -> Int {
 
 @Test func largestDatagramIsParsed() {
     // A valid request padded with a big body up to the 65,535-byte limit.
-    let head = message(["OPTIONS sip:bob@example.com SIP/2.0"] + baseHeaders.filter { !$0.hasPrefix("Content-Length") } + ["Content-Type: text/plain"])
+    let head = message(
+        ["OPTIONS sip:bob@example.com SIP/2.0"] + baseHeaders.filter { !$0.hasPrefix("Content-Length") } + [
+            "Content-Type: text/plain"
+        ])
     let body = [UInt8](repeating: 0x61, count: SIPParser.maxMessageSize - head.count)
     let bytes = head + body
     #expect(bytes.count == SIPParser.maxMessageSize)

@@ -2,6 +2,7 @@
 // that lets the server reach the verdict in that folder's README.md.
 import Foundation
 import Testing
+
 @testable import SIP
 
 enum Expected: Sendable, CustomStringConvertible {
@@ -67,10 +68,14 @@ let tortureExpectations: [(file: String, expected: Expected)] = [
     #expect(table.count == tortureExpectations.count, "a file appears twice in tortureExpectations")
     let listed = Set(sums.keys.map { String($0.dropLast(".dat".count)) })
     let present = try TortureCorpus.filesPresent()
-    #expect(present == table,
-            "in \(TortureCorpus.directory.path) but not in the table: \(present.subtracting(table).sorted()); in the table but missing: \(table.subtracting(present).sorted())")
-    #expect(listed == table,
-            "in SHA256SUMS but not in the table: \(listed.subtracting(table).sorted()); in the table but not in SHA256SUMS: \(table.subtracting(listed).sorted())")
+    #expect(
+        present == table,
+        "in \(TortureCorpus.directory.path) but not in the table: \(present.subtracting(table).sorted()); in the table but missing: \(table.subtracting(present).sorted())"
+    )
+    #expect(
+        listed == table,
+        "in SHA256SUMS but not in the table: \(listed.subtracting(table).sorted()); in the table but not in SHA256SUMS: \(table.subtracting(listed).sorted())"
+    )
 }
 
 @Test(arguments: tortureExpectations.map(\.file))

@@ -56,9 +56,11 @@ struct AuthenticationTests {
         #expect(baseline.contains("WWW-Authenticate: " + expectedChallenges(realm: "acme.example")[0] + "\r\n"))
         // Numbers that would be a 302, 404, 484, 403 (trunk of another customer) or a foreign domain for a
         // trusted caller; and a caller with and without credentials.
-        for uri in ["sip:201@127.0.0.1", "sip:300@127.0.0.1", "sip:2@127.0.0.1", "sip:95551234@127.0.0.1",
-                    "sip:72300@127.0.0.1", "sip:72955@127.0.0.1", "sip:alice@127.0.0.1", "sip:120@globex.example",
-                    "sip:201@acme.example"] {
+        for uri in [
+            "sip:201@127.0.0.1", "sip:300@127.0.0.1", "sip:2@127.0.0.1", "sip:95551234@127.0.0.1",
+            "sip:72300@127.0.0.1", "sip:72955@127.0.0.1", "sip:alice@127.0.0.1", "sip:120@globex.example",
+            "sip:201@acme.example",
+        ] {
             #expect(try masked(from: "201@acme.example", uri: uri) == baseline, "\(uri)")
         }
         for caller in ["999@acme.example", "202@acme.example", "150@acme.example"] {
@@ -66,8 +68,10 @@ struct AuthenticationTests {
             #expect(text.replacingOccurrences(of: "<sip:\(caller)>", with: "<sip:201@acme.example>") == baseline, "\(caller)")
         }
         // An unknown domain: the same 401 in the realm of the From host (lower-cased).
-        for (caller, host) in [("201@nobody.example", "nobody.example"), ("201@NoBody.Example", "NoBody.Example"),
-                               ("201@nobody.example:5070", "nobody.example:5070")] {
+        for (caller, host) in [
+            ("201@nobody.example", "nobody.example"), ("201@NoBody.Example", "NoBody.Example"),
+            ("201@nobody.example:5070", "nobody.example:5070"),
+        ] {
             let text = try masked(from: caller, uri: "sip:202@127.0.0.1")
             #expect(text.contains("realm=\"nobody.example\""), "\(caller)")
             let normalised = text.replacingOccurrences(of: "<sip:201@\(host)>", with: "<sip:201@acme.example>")
@@ -88,7 +92,9 @@ struct AuthenticationTests {
         (ClientDigest.md5, "150@globex.example", SampleCredentials.globex150, "300", "<sip:conference@media.globex.example>"),
         (ClientDigest.sha256, "300@globex.example", SampleCredentials.globex300, "9123", "<sip:123@gw.globex.example>"),
     ])
-    func challengeResponseRoundTrip(algorithm: ClientDigest, caller: String, password: String, number: String, contact: String) throws {
+    func challengeResponseRoundTrip(algorithm: ClientDigest, caller: String, password: String, number: String, contact: String)
+        throws
+    {
         let server = try TestServer.sample()
         let phone = try Phone(server, caller: caller)
         let challenge = try phone.challenge(dial: number, algorithm: algorithm)
@@ -194,9 +200,11 @@ struct AuthenticationTests {
         let phone = try Phone(server)
         let challenge = try phone.challenge(dial: "202", algorithm: .sha256)
         func authorization(_ nc: String) -> [String] {
-            [ClientDigest.sha256.authorization(
-                user: "201", realm: challenge.realm, password: SampleCredentials.acme201, method: "INVITE",
-                uri: "sip:202@127.0.0.1", nonce: challenge.nonce, nc: nc)]
+            [
+                ClientDigest.sha256.authorization(
+                    user: "201", realm: challenge.realm, password: SampleCredentials.acme201, method: "INVITE",
+                    uri: "sip:202@127.0.0.1", nonce: challenge.nonce, nc: nc)
+            ]
         }
         #expect(try phone.send(dial: "202", authorization: authorization("00000001"))?.statusLine == moved)
         let replay = try #require(try phone.send(dial: "202", authorization: authorization("00000001")))
@@ -218,8 +226,10 @@ struct AuthenticationTests {
         let signature = String(genuine.nonce.drop { $0 != "." }.dropFirst())
         let flipped = String(signature.dropLast()) + (signature.last == "0" ? "1" : "0")
         let foreign = try otherPhone.challenge(dial: "202", algorithm: .sha256).nonce
-        for nonce in ["\(issued).\(flipped)", "\(issued).", issued, "\(issued).\(signature).x", "ffffffff.\(signature)",
-                      "", "0.\(signature)", foreign] {
+        for nonce in [
+            "\(issued).\(flipped)", "\(issued).", issued, "\(issued).\(signature).x", "ffffffff.\(signature)",
+            "", "0.\(signature)", foreign,
+        ] {
             let authorization = ClientDigest.sha256.authorization(
                 user: "201", realm: "acme.example", password: SampleCredentials.acme201, method: "INVITE",
                 uri: "sip:202@127.0.0.1", nonce: nonce)
@@ -244,12 +254,18 @@ struct AuthenticationTests {
             user: "201", realm: "acme.example", password: SampleCredentials.acme201, method: "INVITE",
             uri: "sip:202@127.0.0.1", nonce: challenge.nonce)
         let variants: [(String, String)] = [
-            ("realm of another customer", ClientDigest.sha256.authorization(
-                user: "201", realm: "globex.example", password: SampleCredentials.acme201, method: "INVITE",
-                uri: "sip:202@127.0.0.1", nonce: challenge.nonce)),
-            ("response for another method", ClientDigest.sha256.authorization(
-                user: "201", realm: "acme.example", password: SampleCredentials.acme201, method: "REGISTER",
-                uri: "sip:202@127.0.0.1", nonce: challenge.nonce)),
+            (
+                "realm of another customer",
+                ClientDigest.sha256.authorization(
+                    user: "201", realm: "globex.example", password: SampleCredentials.acme201, method: "INVITE",
+                    uri: "sip:202@127.0.0.1", nonce: challenge.nonce)
+            ),
+            (
+                "response for another method",
+                ClientDigest.sha256.authorization(
+                    user: "201", realm: "acme.example", password: SampleCredentials.acme201, method: "REGISTER",
+                    uri: "sip:202@127.0.0.1", nonce: challenge.nonce)
+            ),
             ("SHA-256 response labelled MD5", right.replacingOccurrences(of: "algorithm=SHA-256", with: "algorithm=MD5")),
             ("unknown algorithm", right.replacingOccurrences(of: "algorithm=SHA-256", with: "algorithm=SHA-512-256")),
             ("no qop", right.replacingOccurrences(of: ", qop=auth", with: "")),
@@ -323,9 +339,11 @@ struct AuthenticationTests {
         let server = try TestServer.sample()
         let client = try UDPClient(host: "127.0.0.2")
         var generated: [[String]] = []
-        for (index, (uri, from)) in [("sip:127.0.0.1", "<sip:201@acme.example>;tag=k"), ("sip:acme.example", "<sip:acme.example>;tag=k"),
-                                      ("sip:127.0.0.1:5060", "<sip:scanner@nobody.example>;tag=k"),
-                                      ("sip:globex.example", "<sip:100@127.0.0.2>;tag=k")].enumerated() {
+        for (index, (uri, from)) in [
+            ("sip:127.0.0.1", "<sip:201@acme.example>;tag=k"), ("sip:acme.example", "<sip:acme.example>;tag=k"),
+            ("sip:127.0.0.1:5060", "<sip:scanner@nobody.example>;tag=k"),
+            ("sip:globex.example", "<sip:100@127.0.0.2>;tag=k"),
+        ].enumerated() {
             var request = TestRequest(vias: ["SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-ka-\(index);rport"])
             request.method = "OPTIONS"
             request.uri = uri
@@ -334,13 +352,21 @@ struct AuthenticationTests {
             request.cseq = "1 OPTIONS"
             let reply = try #require(try server.exchange(request, from: client))
             #expect(reply.statusLine == "SIP/2.0 200 OK", "\(uri)")
-            #expect(reply.headers.map(\.name) == ["Via", "From", "To", "Call-ID", "CSeq", "Allow", "Accept", "Supported", "Server", "Content-Length"], "\(uri)")
+            #expect(
+                reply.headers.map(\.name) == [
+                    "Via", "From", "To", "Call-ID", "CSeq", "Allow", "Accept", "Supported", "Server", "Content-Length",
+                ], "\(uri)")
             #expect(!reply.description.lowercased().contains("realm"), "\(uri)")
             #expect(!reply.description.contains("globex") || uri.contains("globex"), "\(uri)")
             generated.append(reply.headers.dropFirst(5).map { "\($0.name): \($0.value)" })
         }
-        #expect(generated.allSatisfy { $0 == ["Allow: INVITE, ACK, CANCEL, OPTIONS, REGISTER", "Accept: application/sdp", "Supported: ",
-                                               "Server: switchd", "Content-Length: 0"] })
+        #expect(
+            generated.allSatisfy {
+                $0 == [
+                    "Allow: INVITE, ACK, CANCEL, OPTIONS, REGISTER", "Accept: application/sdp", "Supported: ",
+                    "Server: switchd", "Content-Length: 0",
+                ]
+            })
         #expect(server.server.counters[.authenticationFailures] == 0)
     }
 
@@ -416,9 +442,11 @@ struct NonceClockTests {
         let globex = try rig.challenge(from: "150@globex.example", source: "127.0.0.3")
         let first = rig.send(from: "201@acme.example", source: "127.0.0.2", authorization: [rig.authorization(acme)])
         #expect(first?.statusLine == moved)
-        let second = rig.send(from: "150@globex.example", source: "127.0.0.3", authorization: [
-            rig.authorization(globex, user: "150", password: SampleCredentials.globex150),
-        ])
+        let second = rig.send(
+            from: "150@globex.example", source: "127.0.0.3",
+            authorization: [
+                rig.authorization(globex, user: "150", password: SampleCredentials.globex150)
+            ])
         #expect(second?.statusLine == moved, "another caller, same second: \(second?.statusLine ?? "no answer")")
         let again = try rig.challenge(from: "201@acme.example", source: "127.0.0.2")
         let third = rig.send(from: "201@acme.example", source: "127.0.0.2", authorization: [rig.authorization(again)])

@@ -35,7 +35,9 @@ struct LoggedCall: Sendable, CustomTestStringConvertible {
             metadata: [
                 "sip.call_id": "log-401@test", "sip.method": "INVITE", "sip.source": "127.0.0.2:5060",
                 "route.caller": "-", "route.dialled": "202", "route.status": "401",
-                "route.contact": "-", "route.reason": "127.0.0.2 is outside Acme Corp's networks and the request carries no valid credentials of Acme Corp",
+                "route.contact": "-",
+                "route.reason":
+                    "127.0.0.2 is outside Acme Corp's networks and the request carries no valid credentials of Acme Corp",
             ]),
     ]
 }
@@ -56,8 +58,10 @@ struct DecisionLogTests {
     }
 
     static func invite(_ call: LoggedCall) -> [UInt8] {
-        callRequest(dial: "202", from: "201@acme.example", sequence: 1,
-                    via: "SIP/2.0/UDP \(call.source):5060;branch=z9hG4bK-log-1;rport", callID: call.callID).bytes
+        callRequest(
+            dial: "202", from: "201@acme.example", sequence: 1,
+            via: "SIP/2.0/UDP \(call.source):5060;branch=z9hG4bK-log-1;rport", callID: call.callID
+        ).bytes
     }
 
     @Test(arguments: LoggedCall.all)
@@ -74,7 +78,9 @@ struct DecisionLogTests {
         let record = try #require(records.first)
         #expect(record.level == .info)
         #expect(record.message == "routed")
-        #expect(Self.documentedKeys.isSubset(of: Set(record.metadata.keys)), "README keys missing from \(record.metadata.keys.sorted())")
+        #expect(
+            Self.documentedKeys.isSubset(of: Set(record.metadata.keys)),
+            "README keys missing from \(record.metadata.keys.sorted())")
         #expect(Set(record.metadata.keys) == Set(call.metadata.keys))
         #expect(record.metadata == call.metadata.mapValues { Logger.MetadataValue.string($0) })
     }

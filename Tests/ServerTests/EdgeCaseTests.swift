@@ -1,9 +1,9 @@
+import Config
 import Foundation
 import Logging
 import Routing
 import Server
 import Testing
-import Config
 
 @Suite("Edge cases of echoing and dispatch")
 struct EdgeCaseTests {
@@ -51,15 +51,16 @@ struct EdgeCaseTests {
 
     /// The caller is the From URI's host, whatever form the From header takes. A From without a host
     /// (tel:) or with an unknown one is challenged: in the From host's realm, or "switchd" without one.
-    @Test(arguments: [
-        ("sip:100@acme.example;tag=addr-spec", "SIP/2.0 302 Moved Temporarily", nil),
-        ("\"Reception\" <sip:100@acme.example:5060;transport=udp>;tag=x", "SIP/2.0 302 Moved Temporarily", nil),
-        ("<sips:100@acme.example>;tag=x", "SIP/2.0 302 Moved Temporarily", nil),
-        ("Reception <sip:100@ACME.EXAMPLE>;tag=x", "SIP/2.0 302 Moved Temporarily", nil),
-        ("<sip:acme.example>;tag=no-user", "SIP/2.0 302 Moved Temporarily", nil),
-        ("<tel:+15550100>;tag=x", "SIP/2.0 401 Unauthorized", "switchd"),
-        ("<sip:100@globex.example.evil>;tag=x", "SIP/2.0 401 Unauthorized", "globex.example.evil"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("sip:100@acme.example;tag=addr-spec", "SIP/2.0 302 Moved Temporarily", nil),
+            ("\"Reception\" <sip:100@acme.example:5060;transport=udp>;tag=x", "SIP/2.0 302 Moved Temporarily", nil),
+            ("<sips:100@acme.example>;tag=x", "SIP/2.0 302 Moved Temporarily", nil),
+            ("Reception <sip:100@ACME.EXAMPLE>;tag=x", "SIP/2.0 302 Moved Temporarily", nil),
+            ("<sip:acme.example>;tag=no-user", "SIP/2.0 302 Moved Temporarily", nil),
+            ("<tel:+15550100>;tag=x", "SIP/2.0 401 Unauthorized", "switchd"),
+            ("<sip:100@globex.example.evil>;tag=x", "SIP/2.0 401 Unauthorized", "globex.example.evil"),
+        ] as [(String, String, String?)])
     func callerFromAnyFromForm(from: String, statusLine: String, realm: String?) throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
@@ -71,8 +72,10 @@ struct EdgeCaseTests {
     }
 
     /// CSeq numbers must be below 2**31 (RFC 3261 §8.1.1.5).
-    @Test(arguments: [("2147483647 INVITE", "SIP/2.0 302 Moved Temporarily"), ("2147483648 INVITE", "SIP/2.0 400 CSeq Number Too Large"),
-                      ("0 INVITE", "SIP/2.0 302 Moved Temporarily")])
+    @Test(arguments: [
+        ("2147483647 INVITE", "SIP/2.0 302 Moved Temporarily"), ("2147483648 INVITE", "SIP/2.0 400 CSeq Number Too Large"),
+        ("0 INVITE", "SIP/2.0 302 Moved Temporarily"),
+    ])
     func cseqNumberLimit(cseq: String, statusLine: String) throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
@@ -120,7 +123,8 @@ struct EdgeCaseTests {
         var logger = Logger(label: "switchd-server-tests")
         logger.logLevel = .critical
         let hasIPv6 = (try? UDPClient(host: "::1")) != nil
-        let listen = [ListenAddress(host: "127.0.0.1", port: 0), ListenAddress(host: "127.0.0.1", port: 0)]
+        let listen =
+            [ListenAddress(host: "127.0.0.1", port: 0), ListenAddress(host: "127.0.0.1", port: 0)]
             + (hasIPv6 ? [ListenAddress(host: "::1", port: 0)] : [])
         let server = try SIPServer(configuration: configuration, configDirectory: conf.path, listen: listen, logger: logger)
         server.start()

@@ -1,9 +1,9 @@
+import Config
 import Foundation
 import Logging
 import Routing
 import Server
 import Testing
-import Config
 
 /// Replays the fuzzer's seeds (fuzz/seeds) and every input it ever crashed on (fuzz/regressions)
 /// through `RequestHandler.handle`, set up as Sources/SwitchdFuzz sets it up: the sample conf, a

@@ -16,13 +16,14 @@ struct HeaderCopyingTests {
         request.cseq = "1 INVITE"
         let reply = try #require(try server.exchange(request, from: client))
         #expect(reply.statusLine == "SIP/2.0 302 Moved Temporarily")
-        #expect(reply.values("Via") == [
-            "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-top;rport=\(client.port);received=127.0.0.1",
-            "SIP/2.0/UDP proxy1.example.com:5070;branch=z9hG4bK-p1;received=192.0.2.1",
-            "SIP/2.0/TCP proxy2.example.com;branch=z9hG4bK-p2",
-            "SIP/2.0/UDP 192.0.2.3:5062;branch=z9hG4bK-p3",
-            "SIP/2.0/UDP [2001:db8::1]:5064;branch=z9hG4bK-p4;maddr=239.1.1.1",
-        ])
+        #expect(
+            reply.values("Via") == [
+                "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-top;rport=\(client.port);received=127.0.0.1",
+                "SIP/2.0/UDP proxy1.example.com:5070;branch=z9hG4bK-p1;received=192.0.2.1",
+                "SIP/2.0/TCP proxy2.example.com;branch=z9hG4bK-p2",
+                "SIP/2.0/UDP 192.0.2.3:5062;branch=z9hG4bK-p3",
+                "SIP/2.0/UDP [2001:db8::1]:5064;branch=z9hG4bK-p4;maddr=239.1.1.1",
+            ])
     }
 
     /// A comma-separated top Via header: its first value is the top Via and gets rport filled.
@@ -35,11 +36,12 @@ struct HeaderCopyingTests {
         ])
         request.cseq = "1 INVITE"
         let reply = try #require(try server.exchange(request, from: client))
-        #expect(reply.values("Via") == [
-            "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-a;rport=\(client.port);received=127.0.0.1",
-            "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-b",
-            "SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK-c",
-        ])
+        #expect(
+            reply.values("Via") == [
+                "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-a;rport=\(client.port);received=127.0.0.1",
+                "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-b",
+                "SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK-c",
+            ])
     }
 
     /// From, Call-ID and CSeq byte for byte, To with its URI and display name kept and a tag added.
@@ -69,7 +71,8 @@ struct HeaderCopyingTests {
     @Test func compactHeaderNamesAreCopied() throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
-        let text = "INVITE sip:201@127.0.0.1 SIP/2.0\r\n"
+        let text =
+            "INVITE sip:201@127.0.0.1 SIP/2.0\r\n"
             + "v: SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-compact;rport\r\n"
             + "f: <sip:100@acme.example>;tag=compact-from\r\n"
             + "t: <sip:201@127.0.0.1>\r\n"
@@ -79,7 +82,10 @@ struct HeaderCopyingTests {
             + "l: 0\r\n\r\n"
         let reply = try #require(try server.exchange(Array(text.utf8), from: client))
         #expect(reply.statusLine == "SIP/2.0 302 Moved Temporarily")
-        #expect(reply.values("Via") == ["SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-compact;rport=\(client.port);received=127.0.0.1"])
+        #expect(
+            reply.values("Via") == [
+                "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-compact;rport=\(client.port);received=127.0.0.1"
+            ])
         #expect(reply.value("From") == "<sip:100@acme.example>;tag=compact-from")
         #expect(reply.value("Call-ID") == "compact-call@test")
         #expect(reply.value("CSeq") == "7 INVITE")

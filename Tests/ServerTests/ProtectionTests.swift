@@ -1,10 +1,10 @@
+import Config
 import Dispatch
 import Foundation
 import Routing
 import Server
 import Synchronization
 import Testing
-import Config
 
 /// A thread of its own (not a Dispatch worker, which a busy parallel test run may not start in time)
 /// sending one request over and over from 127.0.0.2 until stopped.
@@ -29,8 +29,9 @@ final class Flooder: Sendable {
                 underway.signal()
                 return
             }
-            var request = callRequest(dial: "202", from: "201@acme.example", sequence: 1,
-                                      via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-flood;rport")
+            var request = callRequest(
+                dial: "202", from: "201@acme.example", sequence: 1,
+                via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-flood;rport")
             var count = 0
             while !stopped.withLock({ $0 }) {
                 request.callID = "flood-\(count)@test"
@@ -82,9 +83,10 @@ struct ProtectionTests {
         let counters = server.server.counters
         func flood(_ count: Int, _ name: String) throws {
             for index in 0..<count {
-                let request = callRequest(dial: "202", from: "201@acme.example", sequence: 1,
-                                          via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-\(name)-\(index);rport",
-                                          callID: "\(name)-\(index)@test")
+                let request = callRequest(
+                    dial: "202", from: "201@acme.example", sequence: 1,
+                    via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-\(name)-\(index);rport",
+                    callID: "\(name)-\(index)@test")
                 try server.send(request, from: client)
             }
         }
@@ -144,7 +146,8 @@ struct ProtectionTests {
         let server = try TestServer(conf: TempConfDirectory.sample(limits: "rate = 5\nburst = 5"), clock: ManualClock())
         let flooder = Flooder(port: server.port, underwayAfter: 2_000)
         defer { flooder.stop() }
-        try #require(flooder.waitUntilUnderway(timeout: 30), "the flood did not get under way (no socket: \(flooder.couldNotOpenSocket))")
+        try #require(
+            flooder.waitUntilUnderway(timeout: 30), "the flood did not get under way (no socket: \(flooder.couldNotOpenSocket))")
 
         let phone = try Phone(server, host: "127.0.0.1")
         for call in 1...20 {
@@ -176,9 +179,11 @@ struct ProtectionTests {
         let guesser = try Phone(server)
         let challenge = try guesser.challenge(dial: "202", algorithm: .sha256)
         func authorization(_ password: String, _ nc: String) -> [String] {
-            [ClientDigest.sha256.authorization(
-                user: "201", realm: challenge.realm, password: password, method: "INVITE", uri: "sip:202@127.0.0.1",
-                nonce: challenge.nonce, nc: nc)]
+            [
+                ClientDigest.sha256.authorization(
+                    user: "201", realm: challenge.realm, password: password, method: "INVITE", uri: "sip:202@127.0.0.1",
+                    nonce: challenge.nonce, nc: nc)
+            ]
         }
         for (index, guess) in ["1234", "password", "201"].enumerated() {
             let reply = try #require(try guesser.send(dial: "202", authorization: authorization(guess, "0000000\(index + 1)")))
@@ -186,7 +191,8 @@ struct ProtectionTests {
         }
         let counters = server.server.counters
         #expect(counters[.authenticationFailures] == 3)
-        #expect(try guesser.sendExpectingSilence(dial: "202", authorization: authorization(SampleCredentials.acme201, "00000004")))
+        #expect(
+            try guesser.sendExpectingSilence(dial: "202", authorization: authorization(SampleCredentials.acme201, "00000004")))
         #expect(try guesser.sendExpectingSilence(dial: "202"))
         #expect(try guesser.sendExpectingSilence("OPTIONS", dial: "202"))
         #expect(server.eventually { counters[.banned] == 3 })
@@ -208,9 +214,10 @@ struct ProtectionTests {
         let client = try UDPClient()
         let count = 200
         for index in 0..<count {
-            let request = callRequest(dial: String(100 + index % 100), from: "201@acme.example", sequence: 1,
-                                      via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-exempt-\(index);rport",
-                                      callID: "exempt-\(index)@test")
+            let request = callRequest(
+                dial: String(100 + index % 100), from: "201@acme.example", sequence: 1,
+                via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-exempt-\(index);rport",
+                callID: "exempt-\(index)@test")
             try server.send(request, from: client)
         }
         var callIDs = Set<String>()
@@ -240,7 +247,9 @@ struct ProtectionTests {
 /// The same protection with RequestHandler and a hand-moved clock: exact token and ban arithmetic.
 @Suite("Rate limits and bans with an injected clock")
 struct ProtectionClockTests {
-    static func limits(rate: Double = 20, burst: Double = 40, failures: Int = 10, window: Double = 60, ban: Double = 600) -> LimitSettings {
+    static func limits(rate: Double = 20, burst: Double = 40, failures: Int = 10, window: Double = 60, ban: Double = 600)
+        -> LimitSettings
+    {
         var limits = LimitSettings()
         limits.rate = rate
         limits.burst = burst
@@ -301,7 +310,8 @@ struct ProtectionClockTests {
         let challenge = try rig.challenge()
         func fail(at offset: Double, _ nc: Int) -> String? {
             rig.clock.set(rig.start + offset)
-            return rig.send(authorization: [rig.authorization(challenge, password: "wrong", nc: String(format: "%08x", nc))])?.statusLine
+            return rig.send(authorization: [rig.authorization(challenge, password: "wrong", nc: String(format: "%08x", nc))])?
+                .statusLine
         }
         #expect(fail(at: 0, 1) == unauthorized)
         #expect(fail(at: 31, 2) == unauthorized)
@@ -323,7 +333,8 @@ struct ProtectionClockTests {
         rig.clock.advance(by: 11)
         for index in 1...5 {
             let reply = rig.send(authorization: [rig.authorization(challenge, nc: "0000000\(index)")])
-            #expect(reply?.values("WWW-Authenticate").map(maskingNonces) == expectedChallenges(realm: "acme.example", stale: true))
+            #expect(
+                reply?.values("WWW-Authenticate").map(maskingNonces) == expectedChallenges(realm: "acme.example", stale: true))
         }
         #expect(rig.counters[.authenticationFailures] == 0)
         #expect(rig.counters[.banned] == 0)

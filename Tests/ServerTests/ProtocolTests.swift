@@ -11,8 +11,10 @@ struct ProtocolCase: Sendable, CustomTestStringConvertible {
     /// Headers that must be absent.
     let absent: [String]
 
-    init(_ name: String, _ statusLine: String?, headers: [String: String] = [:], absent: [String] = [],
-         _ change: @escaping @Sendable (inout TestRequest) -> Void) {
+    init(
+        _ name: String, _ statusLine: String?, headers: [String: String] = [:], absent: [String] = [],
+        _ change: @escaping @Sendable (inout TestRequest) -> Void
+    ) {
         self.name = name
         self.statusLine = statusLine
         self.headers = headers
@@ -38,14 +40,17 @@ let protocolCases: [ProtocolCase] = [
     ProtocolCase("ACK gets no answer", nil, method("ACK")),
     ProtocolCase("CANCEL gets no answer", nil, method("CANCEL")),
     ProtocolCase("ACK to a keep-alive URI gets no answer", nil, method("ACK", uri: "sip:127.0.0.1")),
-    ProtocolCase("OPTIONS keep-alive", "SIP/2.0 200 OK",
-                 headers: ["Allow": allow, "Accept": "application/sdp", "Supported": ""], absent: ["Contact"],
-                 method("OPTIONS", uri: "sip:127.0.0.1")),
-    ProtocolCase("OPTIONS keep-alive to a domain", "SIP/2.0 200 OK",
-                 headers: ["Allow": allow, "Accept": "application/sdp", "Supported": ""],
-                 method("OPTIONS", uri: "sip:acme.example:5060;transport=udp")),
-    ProtocolCase("OPTIONS to a number routes like INVITE", "SIP/2.0 302 Moved Temporarily",
-                 headers: ["Contact": "<sip:201@10.1.0.21:5060>"], absent: ["Allow"], method("OPTIONS")),
+    ProtocolCase(
+        "OPTIONS keep-alive", "SIP/2.0 200 OK",
+        headers: ["Allow": allow, "Accept": "application/sdp", "Supported": ""], absent: ["Contact"],
+        method("OPTIONS", uri: "sip:127.0.0.1")),
+    ProtocolCase(
+        "OPTIONS keep-alive to a domain", "SIP/2.0 200 OK",
+        headers: ["Allow": allow, "Accept": "application/sdp", "Supported": ""],
+        method("OPTIONS", uri: "sip:acme.example:5060;transport=udp")),
+    ProtocolCase(
+        "OPTIONS to a number routes like INVITE", "SIP/2.0 302 Moved Temporarily",
+        headers: ["Contact": "<sip:201@10.1.0.21:5060>"], absent: ["Allow"], method("OPTIONS")),
     ProtocolCase("BYE", "SIP/2.0 405 Method Not Allowed", headers: ["Allow": allow], method("BYE")),
     ProtocolCase("MESSAGE", "SIP/2.0 405 Method Not Allowed", headers: ["Allow": allow], method("MESSAGE")),
     ProtocolCase("SUBSCRIBE", "SIP/2.0 405 Method Not Allowed", headers: ["Allow": allow], method("SUBSCRIBE")),
@@ -64,8 +69,10 @@ let protocolCases: [ProtocolCase] = [
         method("OPTIONS", uri: "sip:127.0.0.1")(&request)
         request.maxForwards = "0"
     },
-    ProtocolCase("Max-Forwards 1 still routes", "SIP/2.0 302 Moved Temporarily",
-                 headers: ["Contact": "<sip:201@10.1.0.21:5060>"]) { $0.maxForwards = "1" },
+    ProtocolCase(
+        "Max-Forwards 1 still routes", "SIP/2.0 302 Moved Temporarily",
+        headers: ["Contact": "<sip:201@10.1.0.21:5060>"]
+    ) { $0.maxForwards = "1" },
     ProtocolCase("Max-Forwards missing from an RFC 3261 client", "SIP/2.0 400 Missing Max-Forwards") { $0.maxForwards = nil },
     ProtocolCase("Max-Forwards not a number", "SIP/2.0 400 Invalid Max-Forwards") { $0.maxForwards = "seventy" },
     // Request-URI scheme.
@@ -76,7 +83,8 @@ let protocolCases: [ProtocolCase] = [
     ProtocolCase("sips: routes", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:201@10.1.0.21:5060>"]) {
         $0.uri = "sips:201@127.0.0.1"
     },
-    ProtocolCase("scheme is case-insensitive", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:201@10.1.0.21:5060>"]) {
+    ProtocolCase("scheme is case-insensitive", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:201@10.1.0.21:5060>"])
+    {
         $0.uri = "SIP:201@127.0.0.1"
     },
     // Missing or broken mandatory headers.
@@ -102,8 +110,10 @@ let protocolCases: [ProtocolCase] = [
     },
     ProtocolCase("Content-Length with no body", "SIP/2.0 400 Content-Length Exceeds Body") { $0.contentLength = "1" },
     ProtocolCase("negative Content-Length", "SIP/2.0 400 Invalid Content-Length") { $0.contentLength = "-1" },
-    ProtocolCase("Content-Length smaller than the body: the rest is ignored", "SIP/2.0 302 Moved Temporarily",
-                 headers: ["Contact": "<sip:201@10.1.0.21:5060>"]) { request in
+    ProtocolCase(
+        "Content-Length smaller than the body: the rest is ignored", "SIP/2.0 302 Moved Temporarily",
+        headers: ["Contact": "<sip:201@10.1.0.21:5060>"]
+    ) { request in
         request.extra = [("Content-Type", "application/sdp")]
         request.body = Array("v=0\r\nextra bytes past the declared length".utf8)
         request.contentLength = "5"
@@ -152,7 +162,10 @@ struct ProtocolTests {
             #expect(reply.values(name).isEmpty, "\(name) must be absent")
         }
         // Whatever the answer, the echoed headers that were present are there exactly once, unchanged.
-        #expect(reply.values("Via") == ["SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-test-1;rport=\(client.port);received=127.0.0.1"])
+        #expect(
+            reply.values("Via") == [
+                "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-test-1;rport=\(client.port);received=127.0.0.1"
+            ])
         if let from = request.from { #expect(reply.value("From") == from) }
         if let callID = request.callID { #expect(reply.value("Call-ID") == callID) }
         if let cseq = request.cseq { #expect(reply.value("CSeq") == cseq) }
@@ -214,7 +227,8 @@ struct ProtocolTests {
     func responsesAreNotAnswered(statusLine: String) throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
-        let text = "\(statusLine)\r\n"
+        let text =
+            "\(statusLine)\r\n"
             + "Via: SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-resp;rport\r\n"
             + "From: <sip:100@acme.example>;tag=1\r\n"
             + "To: <sip:201@127.0.0.1>;tag=2\r\n"

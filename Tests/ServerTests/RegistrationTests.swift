@@ -63,7 +63,9 @@ struct RegistrationTests {
     @Test("a trusted phone registers; the 200 lists its binding with the seconds it has left")
     func registers() throws {
         let rig = try RegistrarRig()
-        let reply = try rig.register(headers: [("Contact", "<sip:201@192.0.2.50:5062;transport=udp>"), ("User-Agent", "desk phone")])
+        let reply = try rig.register(headers: [
+            ("Contact", "<sip:201@192.0.2.50:5062;transport=udp>"), ("User-Agent", "desk phone"),
+        ])
         #expect(reply.statusLine == "SIP/2.0 200 OK")
         #expect(reply.values("Contact") == ["<sip:201@192.0.2.50:5062;transport=udp>;expires=3600"])
         let bindings = rig.location.lookup(AddressOfRecord(customerID: "acme", extensionNumber: "201"), now: rig.clock.now)
@@ -76,12 +78,15 @@ struct RegistrationTests {
     @Test("expiry: the Contact's expires, else Expires, else 3600; shortened to 7200; 423 below 60")
     func expiry() throws {
         let rig = try RegistrarRig()
-        #expect(try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>;expires=600"), ("Expires", "900")]).values("Contact")
-            == ["<sip:201@10.1.0.21>;expires=600"])
-        #expect(try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>"), ("Expires", "900")]).values("Contact")
-            == ["<sip:201@10.1.0.21>;expires=900"])
-        #expect(try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>;expires=86400")]).values("Contact")
-            == ["<sip:201@10.1.0.21>;expires=7200"])
+        #expect(
+            try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>;expires=600"), ("Expires", "900")]).values("Contact")
+                == ["<sip:201@10.1.0.21>;expires=600"])
+        #expect(
+            try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>"), ("Expires", "900")]).values("Contact")
+                == ["<sip:201@10.1.0.21>;expires=900"])
+        #expect(
+            try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>;expires=86400")]).values("Contact")
+                == ["<sip:201@10.1.0.21>;expires=7200"])
         let brief = try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>;expires=30")])
         #expect(brief.statusLine == "SIP/2.0 423 Interval Too Brief")
         #expect(brief.value("Min-Expires") == "60")
@@ -98,7 +103,10 @@ struct RegistrationTests {
     func removal() throws {
         let rig = try RegistrarRig()
         _ = try rig.register(headers: [("Contact", "<sip:201@10.1.0.21>, <sip:201@10.1.0.22>;q=0.5")])
-        #expect(try rig.register(headers: [("Contact", "<sip:201@10.1.0.22>;expires=0")]).values("Contact") == ["<sip:201@10.1.0.21>;expires=3600"])
+        #expect(
+            try rig.register(headers: [("Contact", "<sip:201@10.1.0.22>;expires=0")]).values("Contact") == [
+                "<sip:201@10.1.0.21>;expires=3600"
+            ])
         let badWildcard = try rig.register(headers: [("Contact", "*")])
         #expect(badWildcard.statusLine == "SIP/2.0 400 Invalid Wildcard Contact")
         let all = try rig.register(headers: [("Contact", "*"), ("Expires", "0")])
@@ -109,31 +117,63 @@ struct RegistrationTests {
     @Test("an older CSeq of the same Call-ID does not overwrite (RFC 3261 §10.3 step 7)")
     func ordering() throws {
         let rig = try RegistrarRig()
-        #expect(try rig.register(cseq: 5, headers: [("Contact", "<sip:201@10.1.0.21>;expires=600")]).statusLine == "SIP/2.0 200 OK")
+        #expect(
+            try rig.register(cseq: 5, headers: [("Contact", "<sip:201@10.1.0.21>;expires=600")]).statusLine == "SIP/2.0 200 OK")
         let older = try rig.register(cseq: 4, headers: [("Contact", "<sip:201@10.1.0.21>;expires=0")])
         #expect(older.statusLine == "SIP/2.0 500 Out Of Order Registration")
         #expect(try rig.register(cseq: 6).values("Contact") == ["<sip:201@10.1.0.21>;expires=600"])
         // Another Call-ID (the phone rebooted) may start again from any CSeq.
-        #expect(try rig.register(callID: "reg-2@phone", cseq: 1, headers: [("Contact", "<sip:201@10.1.0.21>;expires=0")]).values("Contact").isEmpty)
+        #expect(
+            try rig.register(callID: "reg-2@phone", cseq: 1, headers: [("Contact", "<sip:201@10.1.0.21>;expires=0")]).values(
+                "Contact"
+            ).isEmpty)
     }
 
-    @Test("who may register what", arguments: [
-        ("unknown extension", "999@acme.example", nil, "sip:acme.example", [("Contact", "<sip:999@10.1.0.9>")], "SIP/2.0 404 Not Found"),
-        ("another customer's domain", "150@globex.example", "201@acme.example", "sip:acme.example", [("Contact", "<sip:150@10.1.0.9>")],
-         "SIP/2.0 403 Address Of Record Of Another Customer"),
-        ("a Request-URI of another domain", "201@acme.example", nil, "sip:globex.example", [("Contact", "<sip:201@10.1.0.9>")],
-         "SIP/2.0 403 Request-URI Not Served"),
-        ("the Request-URI may be switchd's own address", "201@acme.example", nil, "sip:127.0.0.1:5060", [("Contact", "<sip:201@10.1.0.9>")],
-         "SIP/2.0 200 OK"),
-        ("a Contact on the customer's trunk gateway", "201@acme.example", nil, "sip:acme.example", [("Contact", "<sip:201@gw.acme.example>")],
-         "SIP/2.0 403 Contact Not Allowed"),
-        ("a Contact on switchd itself", "201@acme.example", nil, "sip:acme.example", [("Contact", "<sip:201@127.0.0.1:5060>")],
-         "SIP/2.0 403 Contact Not Allowed"),
-        ("a Contact that is not a SIP URI", "201@acme.example", nil, "sip:acme.example", [("Contact", "<mailto:201@acme.example>")],
-         "SIP/2.0 403 Contact Not Allowed"),
-        ("an extension inside a range", "150@acme.example", nil, "sip:acme.example", [("Contact", "<sip:150@10.1.0.9>")], "SIP/2.0 200 OK"),
-    ] as [(String, String, String?, String, [(String, String)], String)])
-    func authorisation(_ name: String, _ aor: String, _ from: String?, _ uri: String, _ headers: [(String, String)], _ status: String) throws {
+    @Test(
+        "who may register what",
+        arguments: [
+            (
+                "unknown extension", "999@acme.example", nil, "sip:acme.example", [("Contact", "<sip:999@10.1.0.9>")],
+                "SIP/2.0 404 Not Found"
+            ),
+            (
+                "another customer's domain", "150@globex.example", "201@acme.example", "sip:acme.example",
+                [("Contact", "<sip:150@10.1.0.9>")],
+                "SIP/2.0 403 Address Of Record Of Another Customer"
+            ),
+            (
+                "a Request-URI of another domain", "201@acme.example", nil, "sip:globex.example",
+                [("Contact", "<sip:201@10.1.0.9>")],
+                "SIP/2.0 403 Request-URI Not Served"
+            ),
+            (
+                "the Request-URI may be switchd's own address", "201@acme.example", nil, "sip:127.0.0.1:5060",
+                [("Contact", "<sip:201@10.1.0.9>")],
+                "SIP/2.0 200 OK"
+            ),
+            (
+                "a Contact on the customer's trunk gateway", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@gw.acme.example>")],
+                "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact on switchd itself", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@127.0.0.1:5060>")],
+                "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact that is not a SIP URI", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<mailto:201@acme.example>")],
+                "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "an extension inside a range", "150@acme.example", nil, "sip:acme.example", [("Contact", "<sip:150@10.1.0.9>")],
+                "SIP/2.0 200 OK"
+            ),
+        ] as [(String, String, String?, String, [(String, String)], String)])
+    func authorisation(
+        _ name: String, _ aor: String, _ from: String?, _ uri: String, _ headers: [(String, String)], _ status: String
+    ) throws {
         let rig = try RegistrarRig()
         #expect(try rig.register(aor, from: from, uri: uri, headers: headers).statusLine == status, "\(name)")
     }
@@ -150,11 +190,13 @@ struct RegistrationTests {
                 nonce: offer.nonce, nc: nc)
         }
         let registered = try rig.register(
-            source: "192.0.2.7", headers: [("Contact", "<sip:201@192.0.2.7:5062>"), ("Authorization", authorization(nc: "00000001"))])
+            source: "192.0.2.7",
+            headers: [("Contact", "<sip:201@192.0.2.7:5062>"), ("Authorization", authorization(nc: "00000001"))])
         #expect(registered.statusLine == "SIP/2.0 200 OK")
         #expect(registered.values("Contact") == ["<sip:201@192.0.2.7:5062>;expires=3600"])
         let other = try rig.register(
-            "202@acme.example", source: "192.0.2.7", headers: [("Contact", "<sip:202@192.0.2.7:5062>"), ("Authorization", authorization(nc: "00000002"))])
+            "202@acme.example", source: "192.0.2.7",
+            headers: [("Contact", "<sip:202@192.0.2.7:5062>"), ("Authorization", authorization(nc: "00000002"))])
         #expect(other.statusLine == "SIP/2.0 403 Credentials Of Another User")
     }
 
@@ -164,7 +206,8 @@ struct RegistrationTests {
         // Host names: a NAT rewrite never applies to them, so the Contacts stay as registered.
         _ = try rig.register(headers: [("Contact", "<sip:201@desk.acme.example>;q=0.5")])
         rig.clock.advance(by: 1)
-        _ = try rig.register(callID: "reg-2@phone", headers: [("Contact", "<sip:201@soft.acme.example>;q=0.5, <sip:201@mobile.acme.example>")])
+        _ = try rig.register(
+            callID: "reg-2@phone", headers: [("Contact", "<sip:201@soft.acme.example>;q=0.5, <sip:201@mobile.acme.example>")])
         let expected = [
             "<sip:201@mobile.acme.example>;q=1", "<sip:201@soft.acme.example>;q=0.5", "<sip:201@desk.acme.example>;q=0.5",
             "<sip:201@10.1.0.21:5060>;q=0",
@@ -176,7 +219,8 @@ struct RegistrationTests {
         #expect(try rig.invite("71201", from: "100@globex.example", sequence: 2).values("Contact") == expected)
         // Another extension, and Acme's trunk, are unchanged.
         #expect(try rig.invite("202", from: "201@acme.example", sequence: 3).values("Contact") == ["<sip:202@10.1.0.22:5060>"])
-        #expect(try rig.invite("90041", from: "201@acme.example", sequence: 4).values("Contact") == ["<sip:0041@gw.acme.example>"])
+        #expect(
+            try rig.invite("90041", from: "201@acme.example", sequence: 4).values("Contact") == ["<sip:0041@gw.acme.example>"])
         // Once every binding expired, the conf's contact alone, without q.
         rig.clock.advance(by: 3_600)
         #expect(try rig.invite("201", from: "202@acme.example", sequence: 5).values("Contact") == ["<sip:201@10.1.0.21:5060>"])

@@ -1,7 +1,7 @@
+import Addressing
 import Foundation
 import Routing
 import Testing
-import Addressing
 
 func acmeFile(contact201: String, extra: String = "") -> String {
     """
@@ -33,7 +33,8 @@ struct ReloadTests {
         throws -> (String, String?)
     {
         let client = try UDPClient()
-        let request = TestRequest(uri: "sip:\(number)@127.0.0.1", from: "<sip:100@\(fromHost)>;tag=r", branch: branch, client: client)
+        let request = TestRequest(
+            uri: "sip:\(number)@127.0.0.1", from: "<sip:100@\(fromHost)>;tag=r", branch: branch, client: client)
         let reply = try #require(try server.exchange(request, from: client))
         return (reply.statusLine, reply.value("Contact"))
     }
@@ -54,7 +55,10 @@ struct ReloadTests {
         #expect(try call(server, "201", branch: "z9hG4bK-3") == (moved, "<sip:201@old.acme.example>"))
         #expect(server.server.reload() == true)
         #expect(try call(server, "201", branch: "z9hG4bK-4") == (moved, "<sip:201@new.acme.example>"))
-        #expect(try call(server, "300", from: "globex.example", branch: "z9hG4bK-5") == (moved, "<sip:conference@media.globex.example>"))
+        #expect(
+            try call(server, "300", from: "globex.example", branch: "z9hG4bK-5") == (
+                moved, "<sip:conference@media.globex.example>"
+            ))
         let acme = try #require(server.server.currentPlan.caller(fromHost: "acme.example"))
         #expect(server.server.currentPlan.dial("201", as: acme).contact == "sip:201@new.acme.example")
 
@@ -62,7 +66,10 @@ struct ReloadTests {
         try conf.write("customers/acme.toml", acmeFile(contact201: "sip:201@broken.acme.example") + "\n\"202\" = \"sip:202@x\n")
         #expect(server.server.reload() == false)
         #expect(try call(server, "201", branch: "z9hG4bK-6") == (moved, "<sip:201@new.acme.example>"))
-        #expect(try call(server, "300", from: "globex.example", branch: "z9hG4bK-7") == (moved, "<sip:conference@media.globex.example>"))
+        #expect(
+            try call(server, "300", from: "globex.example", branch: "z9hG4bK-7") == (
+                moved, "<sip:conference@media.globex.example>"
+            ))
 
         // A file that parses but does not validate: same.
         try conf.write("customers/acme.toml", acmeFile(contact201: "sip:201@invalid.acme.example", extra: "cm = 0"))
@@ -71,7 +78,8 @@ struct ReloadTests {
 
         // A conflict across files (two customers claim one domain): same.
         try conf.write("customers/acme.toml", acmeFile(contact201: "sip:201@conflict.acme.example"))
-        try conf.write("customers/globex.toml", globexFile.replacingOccurrences(of: "[\"globex.example\"]", with: "[\"acme.example\"]"))
+        try conf.write(
+            "customers/globex.toml", globexFile.replacingOccurrences(of: "[\"globex.example\"]", with: "[\"acme.example\"]"))
         #expect(server.server.reload() == false)
         #expect(try call(server, "201", branch: "z9hG4bK-9") == (moved, "<sip:201@new.acme.example>"))
 
@@ -90,7 +98,10 @@ struct ReloadTests {
             "customers/globex.toml": globexFile,
         ])
         let server = try TestServer(conf: conf)
-        #expect(try call(server, "300", from: "globex.example", branch: "z9hG4bK-a") == (moved, "<sip:conference@media.globex.example>"))
+        #expect(
+            try call(server, "300", from: "globex.example", branch: "z9hG4bK-a") == (
+                moved, "<sip:conference@media.globex.example>"
+            ))
         try FileManager.default.removeItem(atPath: conf.path + "/customers/globex.toml")
         #expect(server.server.reload() == true)
         #expect(try call(server, "300", from: "globex.example", branch: "z9hG4bK-b") == (unauthorized, nil))
@@ -110,7 +121,8 @@ struct ReloadTests {
         #expect(try phone.send(dial: "120", authorization: [authorization])?.statusLine == unauthorized)
 
         let ha1 = ClientDigest.sha256.hex("201:acme.example:reload-secret")
-        let withCredentials = acmeFile(contact201: "sip:201@acme.example") + "\n\n[credentials]\n\"201\" = { sha256 = \"\(ha1)\" }\n"
+        let withCredentials =
+            acmeFile(contact201: "sip:201@acme.example") + "\n\n[credentials]\n\"201\" = { sha256 = \"\(ha1)\" }\n"
         try conf.write("customers/acme.toml", withCredentials)
         #expect(server.server.reload())
         #expect(try phone.send(dial: "120", authorization: [authorization])?.value("Contact") == "<sip:120@pbx.acme.example>")
@@ -118,8 +130,10 @@ struct ReloadTests {
         // 127.0.0.1 taken out of the networks: its calls are challenged from the next request on.
         let trusted = try Phone(server, host: "127.0.0.1")
         #expect(try trusted.send(dial: "120")?.statusLine == moved)
-        try conf.write("customers/acme.toml", withCredentials.replacingOccurrences(
-            of: "networks = [\"127.0.0.1/32\"]", with: "networks = [\"10.1.0.0/16\"]"))
+        try conf.write(
+            "customers/acme.toml",
+            withCredentials.replacingOccurrences(
+                of: "networks = [\"127.0.0.1/32\"]", with: "networks = [\"10.1.0.0/16\"]"))
         #expect(server.server.reload())
         let reply = try #require(try trusted.send(dial: "120"))
         #expect(reply.statusLine == unauthorized)
@@ -143,7 +157,8 @@ struct ReloadTests {
         var contacts: [String] = []
         for round in 0..<40 {
             if round % 10 == 5 {
-                try conf.write("customers/acme.toml", acmeFile(contact201: round % 20 == 5 ? "sip:201@two.example" : "sip:201@one.example"))
+                try conf.write(
+                    "customers/acme.toml", acmeFile(contact201: round % 20 == 5 ? "sip:201@two.example" : "sip:201@one.example"))
                 #expect(server.server.reload())
             }
             let request = TestRequest(uri: "sip:201@127.0.0.1", branch: "z9hG4bK-traffic-\(round)", client: client)

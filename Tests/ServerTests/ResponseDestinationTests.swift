@@ -20,27 +20,34 @@ struct ResponseDestinationTests {
 
     static let rportCases: [RportCase] = [
         // RFC 3581 §4: with a valueless rport, received is added even when it equals the sent-by.
-        RportCase(name: "sent-by is the source IP: rport filled, received still added",
-                  via: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport",
-                  echoed: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport=PORT;received=127.0.0.1"),
-        RportCase(name: "sent-by is the source IP and port: received still added",
-                  via: "SIP/2.0/UDP 127.0.0.1:PORT;rport;branch=z9hG4bK-r6",
-                  echoed: "SIP/2.0/UDP 127.0.0.1:PORT;rport=PORT;branch=z9hG4bK-r6;received=127.0.0.1"),
-        RportCase(name: "a received equal to the source is kept in place",
-                  via: "SIP/2.0/UDP 127.0.0.1:9;received=127.0.0.1;rport;branch=z9hG4bK-r7",
-                  echoed: "SIP/2.0/UDP 127.0.0.1:9;received=127.0.0.1;rport=PORT;branch=z9hG4bK-r7"),
-        RportCase(name: "sent-by is a host name: rport filled, received added",
-                  via: "SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-r2;rport",
-                  echoed: "SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-r2;rport=PORT;received=127.0.0.1"),
-        RportCase(name: "sent-by is another IP: received added",
-                  via: "SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-r3;rport",
-                  echoed: "SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-r3;rport=PORT;received=127.0.0.1"),
-        RportCase(name: "sent-by without a port",
-                  via: "SIP/2.0/UDP phone.example.com;rport;branch=z9hG4bK-r4",
-                  echoed: "SIP/2.0/UDP phone.example.com;rport=PORT;branch=z9hG4bK-r4;received=127.0.0.1"),
-        RportCase(name: "an existing received is replaced",
-                  via: "SIP/2.0/UDP phone.example.com:9;received=10.9.9.9;branch=z9hG4bK-r5;rport",
-                  echoed: "SIP/2.0/UDP phone.example.com:9;received=127.0.0.1;branch=z9hG4bK-r5;rport=PORT"),
+        RportCase(
+            name: "sent-by is the source IP: rport filled, received still added",
+            via: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport",
+            echoed: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport=PORT;received=127.0.0.1"),
+        RportCase(
+            name: "sent-by is the source IP and port: received still added",
+            via: "SIP/2.0/UDP 127.0.0.1:PORT;rport;branch=z9hG4bK-r6",
+            echoed: "SIP/2.0/UDP 127.0.0.1:PORT;rport=PORT;branch=z9hG4bK-r6;received=127.0.0.1"),
+        RportCase(
+            name: "a received equal to the source is kept in place",
+            via: "SIP/2.0/UDP 127.0.0.1:9;received=127.0.0.1;rport;branch=z9hG4bK-r7",
+            echoed: "SIP/2.0/UDP 127.0.0.1:9;received=127.0.0.1;rport=PORT;branch=z9hG4bK-r7"),
+        RportCase(
+            name: "sent-by is a host name: rport filled, received added",
+            via: "SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-r2;rport",
+            echoed: "SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-r2;rport=PORT;received=127.0.0.1"),
+        RportCase(
+            name: "sent-by is another IP: received added",
+            via: "SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-r3;rport",
+            echoed: "SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-r3;rport=PORT;received=127.0.0.1"),
+        RportCase(
+            name: "sent-by without a port",
+            via: "SIP/2.0/UDP phone.example.com;rport;branch=z9hG4bK-r4",
+            echoed: "SIP/2.0/UDP phone.example.com;rport=PORT;branch=z9hG4bK-r4;received=127.0.0.1"),
+        RportCase(
+            name: "an existing received is replaced",
+            via: "SIP/2.0/UDP phone.example.com:9;received=10.9.9.9;branch=z9hG4bK-r5;rport",
+            echoed: "SIP/2.0/UDP phone.example.com:9;received=127.0.0.1;branch=z9hG4bK-r5;rport=PORT"),
     ]
 
     /// `;rport` without a value: the answer goes to the source IP and port, with `rport=<source port>`.
@@ -115,7 +122,8 @@ struct ResponseDestinationTests {
         request.cseq = "1 OPTIONS"  // mismatches INVITE: 400
         let reply = try #require(try server.exchange(request, from: client))
         #expect(reply.statusLine == "SIP/2.0 400 CSeq Method Mismatch")
-        #expect(reply.values("Via") == ["SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-err;rport=\(client.port);received=127.0.0.1"])
+        #expect(
+            reply.values("Via") == ["SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-err;rport=\(client.port);received=127.0.0.1"])
     }
 
     /// In-process, for a routed answer and a 400 alike: sent-by is exactly the source address and port,

@@ -31,10 +31,14 @@ let garbageCases: [GarbageCase] = [
     GarbageCase(name: "a request line and CRLFs", bytes: Array("INVITE sip:201@127.0.0.1 SIP/2.0\r\n\r\n".utf8)),
     GarbageCase(name: "HTTP request", bytes: Array("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n".utf8)),
     GarbageCase(name: "headers without a start line", bytes: Array("From: <sip:a@b>\r\nTo: <sip:c@d>\r\n\r\n".utf8)),
-    GarbageCase(name: "Via with no sent-by", bytes: Array(
-        "INVITE sip:201@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP\r\nFrom: <sip:a@acme.example>;tag=1\r\n\r\n".utf8)),
-    GarbageCase(name: "Via that is not a Via", bytes: Array(
-        "INVITE sip:201@127.0.0.1 SIP/2.0\r\nVia: hello world\r\nFrom: <sip:a@acme.example>;tag=1\r\n\r\n".utf8)),
+    GarbageCase(
+        name: "Via with no sent-by",
+        bytes: Array(
+            "INVITE sip:201@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP\r\nFrom: <sip:a@acme.example>;tag=1\r\n\r\n".utf8)),
+    GarbageCase(
+        name: "Via that is not a Via",
+        bytes: Array(
+            "INVITE sip:201@127.0.0.1 SIP/2.0\r\nVia: hello world\r\nFrom: <sip:a@acme.example>;tag=1\r\n\r\n".utf8)),
 ]
 
 @Suite("Robustness")
@@ -83,9 +87,11 @@ struct RobustnessTests {
         var answers = 0
         while client.receive(timeout: 300) != nil { answers += 1 }
         #expect(answers <= 200)
-        #expect(server.eventually {
-            server.server.counters[.requests] + server.server.counters[.dropped] + server.server.counters[.responsesIgnored] == 200
-        })
+        #expect(
+            server.eventually {
+                server.server.counters[.requests] + server.server.counters[.dropped] + server.server.counters[.responsesIgnored]
+                    == 200
+            })
         #expect(try server.answersKeepAlive())
     }
 
@@ -135,9 +141,11 @@ struct RobustnessTests {
     @Test func answerTooLargeForUDPIsACleanDrop() throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
-        var text = "INVITE sip:201@127.0.0.1 SIP/2.0\r\n"
+        var text =
+            "INVITE sip:201@127.0.0.1 SIP/2.0\r\n"
             + "v: SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-many;rport\r\n"
-        let tail = "f: <sip:100@acme.example>;tag=many\r\nt: <sip:201@127.0.0.1>\r\ni: many@test\r\n"
+        let tail =
+            "f: <sip:100@acme.example>;tag=many\r\nt: <sip:201@127.0.0.1>\r\ni: many@test\r\n"
             + "CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nl: 0\r\n\r\n"
         let via = "v:SIP/2.0/UDP a\r\n"
         while text.utf8.count + via.utf8.count + tail.utf8.count <= 65_507 { text += via }
@@ -157,7 +165,8 @@ struct RobustnessTests {
         let client = try UDPClient()
         let count = 200
         for index in 0..<count {
-            var request = TestRequest(uri: "sip:1\(twoDigits(index % 100))@127.0.0.1", branch: "z9hG4bK-burst-\(index)", client: client)
+            var request = TestRequest(
+                uri: "sip:1\(twoDigits(index % 100))@127.0.0.1", branch: "z9hG4bK-burst-\(index)", client: client)
             request.callID = "burst-\(index)@test"
             try server.send(request, from: client)
         }

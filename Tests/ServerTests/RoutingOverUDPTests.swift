@@ -21,9 +21,11 @@ struct RoutingCase: Sendable, CustomTestStringConvertible {
     /// The realm of a 401's challenges; nil for every other answer (which carries no WWW-Authenticate).
     let realm: String?
 
-    init(_ name: String, from fromHost: String = "acme.example", source sourceIP: String = "127.0.0.1",
-         dial user: String, host: String = "127.0.0.1", dialled: String? = nil, _ statusLine: String, contact: String? = nil,
-         realm: String? = nil) {
+    init(
+        _ name: String, from fromHost: String = "acme.example", source sourceIP: String = "127.0.0.1",
+        dial user: String, host: String = "127.0.0.1", dialled: String? = nil, _ statusLine: String, contact: String? = nil,
+        realm: String? = nil
+    ) {
         self.name = name
         self.fromHost = fromHost
         self.sourceIP = sourceIP
@@ -58,37 +60,46 @@ let sampleRoutingCases: [RoutingCase] = [
     RoutingCase("own access code", dial: "71201", moved, contact: "<sip:201@10.1.0.21:5060>"),
     RoutingCase("own access code, override", dial: "71150", moved, contact: "<sip:ceo@10.1.0.50:5060>"),
     RoutingCase("own access code then trunk", dial: "7195551234", moved, contact: "<sip:5551234@gw.acme.example>"),
-    RoutingCase("globex to acme by access code", from: "globex.example", dial: "71150",
-                moved, contact: "<sip:ceo@10.1.0.50:5060>"),
-    RoutingCase("globex second domain, own range", from: "sip.globex.example", dial: "250", moved,
-                contact: "<sip:250@pbx.globex.example>"),
+    RoutingCase(
+        "globex to acme by access code", from: "globex.example", dial: "71150",
+        moved, contact: "<sip:ceo@10.1.0.50:5060>"),
+    RoutingCase(
+        "globex second domain, own range", from: "sip.globex.example", dial: "250", moved,
+        contact: "<sip:250@pbx.globex.example>"),
     RoutingCase("globex own trunk", from: "globex.example", dial: "9123", moved, contact: "<sip:123@gw.globex.example>"),
     RoutingCase("from host is case-insensitive", from: "ACME.Example", dial: "201", moved, contact: "<sip:201@10.1.0.21:5060>"),
     RoutingCase("initech range", from: "initech.example", dial: "4042", moved, contact: "<sip:4042@pbx.initech.example>"),
     RoutingCase("initech trunk", from: "initech.example", dial: "0800", moved, contact: "<sip:800@gw.initech.example>"),
     RoutingCase("umbrella extension", from: "umbrella.example", dial: "10", moved, contact: "<sip:10@10.5.0.10>"),
     RoutingCase("umbrella range", from: "umbrella.example", dial: "15", moved, contact: "<sip:15@pbx.umbrella.example>"),
-    RoutingCase("Request-URI host of the caller's own domain", dial: "201", host: "acme.example", moved,
-                contact: "<sip:201@10.1.0.21:5060>"),
+    RoutingCase(
+        "Request-URI host of the caller's own domain", dial: "201", host: "acme.example", moved,
+        contact: "<sip:201@10.1.0.21:5060>"),
     // 403 with each reason.
     RoutingCase("another customer's trunk", from: "globex.example", dial: "719555", "SIP/2.0 403 Trunk Of Another Customer"),
     RoutingCase("another customer's domain", dial: "120", host: "globex.example", "SIP/2.0 403 Domain Of Another Customer"),
     // 401: untrusted (no valid credentials, source outside the customer's networks) or an unknown domain.
     RoutingCase("unknown caller domain", from: "unknown.example", dial: "201", unauthorized, realm: "unknown.example"),
-    RoutingCase("unknown caller domain, upper case", from: "Unknown.EXAMPLE", dial: "201", unauthorized, realm: "unknown.example"),
-    RoutingCase("unknown caller domain from outside", from: "unknown.example", source: "127.0.0.2", dial: "201", unauthorized,
-                realm: "unknown.example"),
+    RoutingCase(
+        "unknown caller domain, upper case", from: "Unknown.EXAMPLE", dial: "201", unauthorized, realm: "unknown.example"),
+    RoutingCase(
+        "unknown caller domain from outside", from: "unknown.example", source: "127.0.0.2", dial: "201", unauthorized,
+        realm: "unknown.example"),
     RoutingCase("source outside acme's networks", source: "127.0.0.2", dial: "201", unauthorized, realm: "acme.example"),
     RoutingCase("outside acme's networks, no such number", source: "127.0.0.2", dial: "300", unauthorized, realm: "acme.example"),
     RoutingCase("outside acme's networks, prefix", source: "127.0.0.2", dial: "7", unauthorized, realm: "acme.example"),
-    RoutingCase("outside globex's networks, by access code", from: "globex.example", source: "127.0.0.2", dial: "71150",
-                unauthorized, realm: "globex.example"),
-    RoutingCase("outside globex's networks, second domain", from: "sip.globex.example", source: "127.0.0.2", dial: "250",
-                unauthorized, realm: "globex.example"),
-    RoutingCase("outside globex's networks, another customer's trunk", from: "globex.example", source: "127.0.0.2",
-                dial: "719555", unauthorized, realm: "globex.example"),
-    RoutingCase("outside acme's networks, another customer's domain", source: "127.0.0.2", dial: "120", host: "globex.example",
-                unauthorized, realm: "acme.example"),
+    RoutingCase(
+        "outside globex's networks, by access code", from: "globex.example", source: "127.0.0.2", dial: "71150",
+        unauthorized, realm: "globex.example"),
+    RoutingCase(
+        "outside globex's networks, second domain", from: "sip.globex.example", source: "127.0.0.2", dial: "250",
+        unauthorized, realm: "globex.example"),
+    RoutingCase(
+        "outside globex's networks, another customer's trunk", from: "globex.example", source: "127.0.0.2",
+        dial: "719555", unauthorized, realm: "globex.example"),
+    RoutingCase(
+        "outside acme's networks, another customer's domain", source: "127.0.0.2", dial: "120", host: "globex.example",
+        unauthorized, realm: "acme.example"),
     // 404.
     RoutingCase("no such number", dial: "300", "SIP/2.0 404 Not Found"),
     RoutingCase("initech is in no group", dial: "4000", "SIP/2.0 404 Not Found"),
@@ -116,7 +127,8 @@ struct RoutingOverUDPTests {
 
         #expect(reply.statusLine == testCase.statusLine)
         #expect(reply.values("Contact") == (testCase.contact.map { [$0] } ?? []))
-        #expect(reply.values("WWW-Authenticate").map(maskingNonces) == (testCase.realm.map { expectedChallenges(realm: $0) } ?? []))
+        #expect(
+            reply.values("WWW-Authenticate").map(maskingNonces) == (testCase.realm.map { expectedChallenges(realm: $0) } ?? []))
 
         // The same verdict as the call router (and so `switchd route`) reaches for this call.
         let claim = CallerClaim(

@@ -130,12 +130,17 @@ extension FixedPortTests {
             try #require(
                 FileManager.default.fileExists(atPath: tortureDirectory.path),
                 "missing fixture folder \(tortureDirectory.path)")
-            let present = Set(try FileManager.default.contentsOfDirectory(atPath: tortureDirectory.path)
-                .filter { $0.hasSuffix(".dat") }.map { String($0.dropLast(".dat".count)) })
-            #expect(present == table,
-                    "in \(tortureDirectory.path) but not in tortureCases: \(present.subtracting(table).sorted()); in tortureCases but missing: \(table.subtracting(present).sorted())")
-            #expect(listed == table,
-                    "in SHA256SUMS but not in tortureCases: \(listed.subtracting(table).sorted()); in tortureCases but not in SHA256SUMS: \(table.subtracting(listed).sorted())")
+            let present = Set(
+                try FileManager.default.contentsOfDirectory(atPath: tortureDirectory.path)
+                    .filter { $0.hasSuffix(".dat") }.map { String($0.dropLast(".dat".count)) })
+            #expect(
+                present == table,
+                "in \(tortureDirectory.path) but not in tortureCases: \(present.subtracting(table).sorted()); in tortureCases but missing: \(table.subtracting(present).sorted())"
+            )
+            #expect(
+                listed == table,
+                "in SHA256SUMS but not in tortureCases: \(listed.subtracting(table).sorted()); in tortureCases but not in SHA256SUMS: \(table.subtracting(listed).sorted())"
+            )
         }
 
         /// Each message sent as-is from 127.0.0.2:5060 gets the README's verdict, and the server survives it.
@@ -257,17 +262,21 @@ extension FixedPortTests {
             #expect(server.server.counters[.responsesIgnored] == 2)
             #expect(try server.answersKeepAlive())
             // And an authenticated call still works from the same socket (127.0.0.2 is in no networks).
-            let challengeReply = try #require(try server.exchange(callRequest(
-                dial: "300", from: "150@globex.example", sequence: 1,
-                via: "SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-after-torture-1"), from: sockets.port5060))
+            let challengeReply = try #require(
+                try server.exchange(
+                    callRequest(
+                        dial: "300", from: "150@globex.example", sequence: 1,
+                        via: "SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-after-torture-1"), from: sockets.port5060))
             #expect(challengeReply.statusLine == unauthorized)
             let challenge = try #require(challengeReply.values("WWW-Authenticate").compactMap(Challenge.init).first)
             let authorization = ClientDigest.sha256.authorization(
                 user: "150", realm: challenge.realm, password: SampleCredentials.globex150, method: "INVITE",
                 uri: "sip:300@127.0.0.1", nonce: challenge.nonce)
-            let reply = try #require(try server.exchange(callRequest(
-                dial: "300", from: "150@globex.example", sequence: 2, authorization: [authorization],
-                via: "SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-after-torture-2"), from: sockets.port5060))
+            let reply = try #require(
+                try server.exchange(
+                    callRequest(
+                        dial: "300", from: "150@globex.example", sequence: 2, authorization: [authorization],
+                        via: "SIP/2.0/UDP 127.0.0.2;branch=z9hG4bK-after-torture-2"), from: sockets.port5060))
             #expect(reply.statusLine == "SIP/2.0 302 Moved Temporarily")
             #expect(reply.value("Contact") == "<sip:conference@media.globex.example>")
         }

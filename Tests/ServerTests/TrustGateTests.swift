@@ -47,62 +47,90 @@ struct TrustRow: Sendable, CustomTestStringConvertible {
 }
 
 let trustRows: [TrustRow] = [
-    TrustRow(name: "unknown domain, nothing presented", fromHost: "unknown.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .none, now: 1000,
-             expect: .challenge(realm: "unknown.example", stale: false, reason: .unknownDomain(host: "unknown.example")), failures: 0),
-    TrustRow(name: "unknown domain with credentials counts one failure", fromHost: "Unknown.Example", fromUser: "201", source: "192.0.2.1",
-             credentials: .digest(user: "201", password: "x", realm: "unknown.example"), now: 1000,
-             expect: .challenge(realm: "unknown.example", stale: false, reason: .unknownDomain(host: "Unknown.Example")), failures: 1),
-    TrustRow(name: "unknown domain even from a trusted network", fromHost: "hooli.example", fromUser: "201", source: "127.0.0.1",
-             credentials: .none, now: 1000,
-             expect: .challenge(realm: "hooli.example", stale: false, reason: .unknownDomain(host: "hooli.example")), failures: 0),
-    TrustRow(name: "source inside the customer's networks", fromHost: "acme.example", fromUser: "201", source: "10.1.2.3",
-             credentials: .none, now: 1000, expect: .trusted(customer: "acme", user: nil), failures: 0),
-    TrustRow(name: "domain matched case-insensitively", fromHost: "ACME.Example", fromUser: "201", source: "127.0.0.1",
-             credentials: .none, now: 1000, expect: .trusted(customer: "acme", user: nil), failures: 0),
-    TrustRow(name: "IPv6 source inside networks", fromHost: "umbrella.example", fromUser: "10", source: "2001:db8:5::7",
-             credentials: .none, now: 1000, expect: .trusted(customer: "umbrella", user: nil), failures: 0),
-    TrustRow(name: "another customer's network does not trust this one", fromHost: "acme.example", fromUser: "201", source: "10.2.0.1",
-             credentials: .none, now: 1000,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("10.2.0.1"))),
-             failures: 0),
-    TrustRow(name: "outside networks, nothing presented", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .none, now: 1000,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
-             failures: 0),
-    TrustRow(name: "no source address", fromHost: "acme.example", fromUser: "201", source: nil, credentials: .none, now: 1000,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: nil)), failures: 0),
-    TrustRow(name: "valid digest of the From user", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .digest(user: "201", password: "acme-201-demo", realm: nil), now: 1010,
-             expect: .trusted(customer: "acme", user: "201"), failures: 0),
-    TrustRow(name: "valid digest of another user than the From user", fromHost: "acme.example", fromUser: "202", source: "192.0.2.1",
-             credentials: .digest(user: "201", password: "acme-201-demo", realm: nil), now: 1010,
-             expect: .mismatch(customer: "acme", user: "201"), failures: 0),
-    TrustRow(name: "wrong password", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .digest(user: "201", password: "guess", realm: nil), now: 1010,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
-             failures: 1),
-    TrustRow(name: "an extension without stored credentials", fromHost: "acme.example", fromUser: "202", source: "192.0.2.1",
-             credentials: .digest(user: "202", password: "acme-201-demo", realm: nil), now: 1010,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
-             failures: 1),
-    TrustRow(name: "right password on an expired nonce is stale, not a failure", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .digest(user: "201", password: "acme-201-demo", realm: nil), now: 1301,
-             expect: .challenge(realm: "acme.example", stale: true, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
-             failures: 0),
-    TrustRow(name: "credentials for another realm count one failure", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .digest(user: "201", password: "acme-201-demo", realm: "globex.example"), now: 1010,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
-             failures: 1),
-    TrustRow(name: "an unparsable Authorization counts one failure", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .garbage, now: 1010,
-             expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
-             failures: 1),
-    TrustRow(name: "switchd route --authenticated", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
-             credentials: .assumedValid, now: 1010, expect: .trusted(customer: "acme", user: "201"), failures: 0),
-    TrustRow(name: "networks are checked before credentials", fromHost: "globex.example", fromUser: "150", source: "10.2.9.9",
-             credentials: .digest(user: "150", password: "wrong", realm: nil), now: 1010,
-             expect: .trusted(customer: "globex", user: nil), failures: 0),
+    TrustRow(
+        name: "unknown domain, nothing presented", fromHost: "unknown.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .none, now: 1000,
+        expect: .challenge(realm: "unknown.example", stale: false, reason: .unknownDomain(host: "unknown.example")), failures: 0),
+    TrustRow(
+        name: "unknown domain with credentials counts one failure", fromHost: "Unknown.Example", fromUser: "201",
+        source: "192.0.2.1",
+        credentials: .digest(user: "201", password: "x", realm: "unknown.example"), now: 1000,
+        expect: .challenge(realm: "unknown.example", stale: false, reason: .unknownDomain(host: "Unknown.Example")), failures: 1),
+    TrustRow(
+        name: "unknown domain even from a trusted network", fromHost: "hooli.example", fromUser: "201", source: "127.0.0.1",
+        credentials: .none, now: 1000,
+        expect: .challenge(realm: "hooli.example", stale: false, reason: .unknownDomain(host: "hooli.example")), failures: 0),
+    TrustRow(
+        name: "source inside the customer's networks", fromHost: "acme.example", fromUser: "201", source: "10.1.2.3",
+        credentials: .none, now: 1000, expect: .trusted(customer: "acme", user: nil), failures: 0),
+    TrustRow(
+        name: "domain matched case-insensitively", fromHost: "ACME.Example", fromUser: "201", source: "127.0.0.1",
+        credentials: .none, now: 1000, expect: .trusted(customer: "acme", user: nil), failures: 0),
+    TrustRow(
+        name: "IPv6 source inside networks", fromHost: "umbrella.example", fromUser: "10", source: "2001:db8:5::7",
+        credentials: .none, now: 1000, expect: .trusted(customer: "umbrella", user: nil), failures: 0),
+    TrustRow(
+        name: "another customer's network does not trust this one", fromHost: "acme.example", fromUser: "201", source: "10.2.0.1",
+        credentials: .none, now: 1000,
+        expect: .challenge(
+            realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("10.2.0.1"))),
+        failures: 0),
+    TrustRow(
+        name: "outside networks, nothing presented", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .none, now: 1000,
+        expect: .challenge(
+            realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
+        failures: 0),
+    TrustRow(
+        name: "no source address", fromHost: "acme.example", fromUser: "201", source: nil, credentials: .none, now: 1000,
+        expect: .challenge(realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: nil)),
+        failures: 0),
+    TrustRow(
+        name: "valid digest of the From user", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .digest(user: "201", password: "acme-201-demo", realm: nil), now: 1010,
+        expect: .trusted(customer: "acme", user: "201"), failures: 0),
+    TrustRow(
+        name: "valid digest of another user than the From user", fromHost: "acme.example", fromUser: "202", source: "192.0.2.1",
+        credentials: .digest(user: "201", password: "acme-201-demo", realm: nil), now: 1010,
+        expect: .mismatch(customer: "acme", user: "201"), failures: 0),
+    TrustRow(
+        name: "wrong password", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .digest(user: "201", password: "guess", realm: nil), now: 1010,
+        expect: .challenge(
+            realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
+        failures: 1),
+    TrustRow(
+        name: "an extension without stored credentials", fromHost: "acme.example", fromUser: "202", source: "192.0.2.1",
+        credentials: .digest(user: "202", password: "acme-201-demo", realm: nil), now: 1010,
+        expect: .challenge(
+            realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
+        failures: 1),
+    TrustRow(
+        name: "right password on an expired nonce is stale, not a failure", fromHost: "acme.example", fromUser: "201",
+        source: "192.0.2.1",
+        credentials: .digest(user: "201", password: "acme-201-demo", realm: nil), now: 1301,
+        expect: .challenge(
+            realm: "acme.example", stale: true, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
+        failures: 0),
+    TrustRow(
+        name: "credentials for another realm count one failure", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .digest(user: "201", password: "acme-201-demo", realm: "globex.example"), now: 1010,
+        expect: .challenge(
+            realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
+        failures: 1),
+    TrustRow(
+        name: "an unparsable Authorization counts one failure", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .garbage, now: 1010,
+        expect: .challenge(
+            realm: "acme.example", stale: false, reason: .untrusted(customer: "Acme Corp", source: IPAddress("192.0.2.1"))),
+        failures: 1),
+    TrustRow(
+        name: "switchd route --authenticated", fromHost: "acme.example", fromUser: "201", source: "192.0.2.1",
+        credentials: .assumedValid, now: 1010, expect: .trusted(customer: "acme", user: "201"), failures: 0),
+    TrustRow(
+        name: "networks are checked before credentials", fromHost: "globex.example", fromUser: "150", source: "10.2.9.9",
+        credentials: .digest(user: "150", password: "wrong", realm: nil), now: 1010,
+        expect: .trusted(customer: "globex", user: nil), failures: 0),
 ]
 
 @Suite("Trust gate: one decision, one caller lookup")
@@ -123,8 +151,10 @@ struct TrustGateTests {
         case .digest(let user, let password, let realm):
             let challengeRealm = realm ?? row.fromHost.lowercased()
             let nonce = try #require(Challenge(gate.challenges(realm: challengeRealm, now: 1000, stale: false)[0])?.nonce)
-            authorization = [ClientDigest.sha256.authorization(
-                user: user, realm: challengeRealm, password: password, method: "INVITE", uri: requestURI, nonce: nonce)]
+            authorization = [
+                ClientDigest.sha256.authorization(
+                    user: user, realm: challengeRealm, password: password, method: "INVITE", uri: requestURI, nonce: nonce)
+            ]
         }
         let credentials: CallerClaim.Credentials
         if case .assumedValid = row.credentials {
@@ -132,7 +162,8 @@ struct TrustGateTests {
         } else {
             credentials = .presented(authorization: authorization, method: "INVITE", requestURI: requestURI)
         }
-        let claim = CallerClaim(fromHost: row.fromHost, fromUser: row.fromUser, source: row.source.flatMap(IPAddress.init), credentials: credentials)
+        let claim = CallerClaim(
+            fromHost: row.fromHost, fromUser: row.fromUser, source: row.source.flatMap(IPAddress.init), credentials: credentials)
         var failures = 0
         let verdict = gate.identify(claim, plan: plan, now: row.now) { failures += 1 }
 
@@ -149,7 +180,9 @@ struct TrustGateTests {
     @Test("a trusted verdict carries the very caller the plan knows, for routing without a second lookup")
     func callerIsThePlansCaller() throws {
         let plan = try #require(Self.plan, "conf/ must load")
-        let claim = CallerClaim(fromHost: "ACME.Example", fromUser: "201", source: IPAddress("10.1.0.9"), credentials: .presented(authorization: [], method: "INVITE", requestURI: "sip:202@acme.example"))
+        let claim = CallerClaim(
+            fromHost: "ACME.Example", fromUser: "201", source: IPAddress("10.1.0.9"),
+            credentials: .presented(authorization: [], method: "INVITE", requestURI: "sip:202@acme.example"))
         guard case .trusted(let caller, nil) = testGate().identify(claim, plan: plan, now: 0, failed: {}) else {
             Issue.record("voice.acme.example from 10.1.0.9 must be trusted as Acme")
             return
@@ -166,12 +199,15 @@ struct TrustGateTests {
         let gate = testGate()
         let nonce = try #require(Challenge(gate.challenges(realm: "acme.example", now: 1000, stale: false)[0])?.nonce)
         let authorization = ClientDigest.md5.authorization(
-            user: "201", realm: "acme.example", password: "acme-201-demo", method: "INVITE", uri: "sip:202@acme.example", nonce: nonce)
+            user: "201", realm: "acme.example", password: "acme-201-demo", method: "INVITE", uri: "sip:202@acme.example",
+            nonce: nonce)
         let claim = CallerClaim(
             fromHost: "acme.example", fromUser: "201", source: IPAddress("192.0.2.1"),
             credentials: .presented(authorization: [authorization], method: "INVITE", requestURI: "sip:202@acme.example"))
         var failures = 0
-        #expect(gate.identify(claim, plan: plan, now: 1001) { failures += 1 } == .trusted(try #require(plan.caller(fromHost: "acme.example")), authenticatedUser: "201"))
+        #expect(
+            gate.identify(claim, plan: plan, now: 1001) { failures += 1 }
+                == .trusted(try #require(plan.caller(fromHost: "acme.example")), authenticatedUser: "201"))
         guard case .challenge(_, stale: false, _) = gate.identify(claim, plan: plan, now: 1002, failed: { failures += 1 }) else {
             Issue.record("a replayed nonce count must be challenged")
             return

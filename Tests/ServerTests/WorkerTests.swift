@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Config
 import Logging
 import Routing
 import Server
 import Testing
-import Config
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Several workers draining one socket, and batches of datagrams: every request is answered exactly
 /// once, with its own answer, from the socket it came to.
@@ -19,8 +20,9 @@ import Config
         // Acme's extensions 100-199 go to the range contact (150 has its own), so every answer names the number it was for.
         for round in 0..<perClient {
             for (index, client) in clients.enumerated() {
-                var request = TestRequest(uri: "sip:1\(String(format: "%02d", round % 50))@127.0.0.1",
-                                          branch: "z9hG4bK-burst-\(index)-\(round)", client: client)
+                var request = TestRequest(
+                    uri: "sip:1\(String(format: "%02d", round % 50))@127.0.0.1",
+                    branch: "z9hG4bK-burst-\(index)-\(round)", client: client)
                 request.callID = "burst-\(index)-\(round)@test"
                 try server.send(request, from: client)
             }
@@ -55,12 +57,14 @@ import Config
         try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 33, logger: logger)
     }
     do {
-        _ = try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 33, logger: logger)
+        _ = try SIPServer(
+            configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 33, logger: logger)
     } catch {
         #expect("\(error)" == "33 workers × 2 listen addresses need 66 threads; at most 64 are allowed")
     }
     // 32 × 2 is within the limit.
-    let server = try SIPServer(configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 32, logger: logger)
+    let server = try SIPServer(
+        configuration: configuration, configDirectory: conf.path, listen: addresses, workers: 32, logger: logger)
     #expect(server.workerCount == 32)
 }
 
@@ -72,8 +76,9 @@ import Config
     var logger = Logger(label: "switchd-worker-tests")
     logger.logLevel = .critical
     #expect {
-        try SIPServer(configuration: configuration, configDirectory: conf.path,
-                      listen: [ListenAddress(host: "127.0.0.1", port: first.port)], logger: logger)
+        try SIPServer(
+            configuration: configuration, configDirectory: conf.path,
+            listen: [ListenAddress(host: "127.0.0.1", port: first.port)], logger: logger)
     } throws: { error in
         (error as? IOError)?.errno == EADDRINUSE
     }

@@ -76,7 +76,9 @@ public struct DirectorySource: ConfigSource {
         var bytes = [UInt8](repeating: 0, count: max(0, Int(status.st_size)) + 1)
         var count = 0
         while count <= maximumSize {
-            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, maximumSize + 1 - count))) }
+            if count == bytes.count {
+                bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, maximumSize + 1 - count)))
+            }
             let got = bytes.withUnsafeMutableBytes { buffer -> Int in
                 guard let base = buffer.baseAddress else { return 0 }
                 return Glibc.read(descriptor, base + count, buffer.count - count)
@@ -121,7 +123,9 @@ public struct InMemorySource: ConfigSource {
         let prefix = relativePath.isEmpty ? "" : relativePath + "/"
         var names = Set<String>()
         for path in Array(files.keys) + Array(folders) where path.hasPrefix(prefix) && path.count > prefix.count {
-            if let first = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).first, !first.isEmpty {
+            if let first = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).first,
+                !first.isEmpty
+            {
                 names.insert(String(first))
             }
         }
@@ -136,7 +140,9 @@ public struct InMemorySource: ConfigSource {
 
 extension InMemorySource {
     /// The files of the config fuzzer's inputs, in the order they appear in one input.
-    package static let fuzzLayout = ["switchd.toml", "groups/harbor.toml", "customers/acme.toml", "customers/globex.toml", "customers/umbrella.toml"]
+    package static let fuzzLayout = [
+        "switchd.toml", "groups/harbor.toml", "customers/acme.toml", "customers/globex.toml", "customers/umbrella.toml",
+    ]
     /// Separates the files in one input: ASCII RS, a control character no valid TOML file holds, and a
     /// single byte, which libFuzzer inserts and removes easily.
     package static let fuzzSeparator: UInt8 = 0x1E
@@ -150,7 +156,8 @@ extension InMemorySource {
     package init(fuzzInput bytes: [UInt8]) {
         var files: [String: [UInt8]] = [:]
         var folders: Set<String> = []
-        let parts = bytes.split(separator: Self.fuzzSeparator, maxSplits: Self.fuzzLayout.count - 1, omittingEmptySubsequences: false)
+        let parts = bytes.split(
+            separator: Self.fuzzSeparator, maxSplits: Self.fuzzLayout.count - 1, omittingEmptySubsequences: false)
         for (path, part) in zip(Self.fuzzLayout, parts) {
             switch Array(part) {
             case [0x2D]: continue

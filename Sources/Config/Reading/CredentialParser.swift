@@ -19,20 +19,32 @@ enum CredentialParser {
         let numbers = ExtensionNumbers(extensions)
         for (ext, _) in table.entries {
             let label = table.qualified(ext)
-            guard let entry = table.section(ext, typeHint: "an inline table, e.g. { sha256 = \"...\", md5 = \"...\" } (see switchd passwd)", in: &log) else {
+            guard
+                let entry = table.section(
+                    ext, typeHint: "an inline table, e.g. { sha256 = \"...\", md5 = \"...\" } (see switchd passwd)", in: &log)
+            else {
                 continue
             }
             entry.rejectUnknownKeys(known: keys, in: &log)
             guard numbers.contains(ext) else {
-                log.error(table.file, "\(label): \(DiagnosticText.quoted(ext)) is not an extension of this customer; credentials belong to extensions")
+                log.error(
+                    table.file,
+                    "\(label): \(DiagnosticText.quoted(ext)) is not an extension of this customer; credentials belong to extensions"
+                )
                 continue
             }
             var credential = StoredCredential(sha256: nil, md5: nil)
             for (key, length) in [("sha256", 64), ("md5", 32)] {
-                guard let value = entry.string(key, typeHint: "a quoted hex digest printed by switchd passwd", in: &log) else { continue }
+                guard let value = entry.string(key, typeHint: "a quoted hex digest printed by switchd passwd", in: &log) else {
+                    continue
+                }
                 let hex = value.lowercased()
-                guard hex.utf8.count == length, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
-                    log.error(table.file, "\(entry.qualified(key)) must be \(length) hex digits (an HA1 printed by switchd passwd), not \(DiagnosticText.quoted(value))")
+                guard hex.utf8.count == length, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+                else {
+                    log.error(
+                        table.file,
+                        "\(entry.qualified(key)) must be \(length) hex digits (an HA1 printed by switchd passwd), not \(DiagnosticText.quoted(value))"
+                    )
                     continue
                 }
                 if key == "sha256" { credential.sha256 = hex } else { credential.md5 = hex }

@@ -1,5 +1,5 @@
-import TOMLKit
 import Addressing
+import TOMLKit
 
 /// Reads `customers/<id>.toml` into a `CustomerSpec`, reporting every problem of that one file.
 enum CustomerFileParser {
@@ -25,8 +25,11 @@ enum CustomerFileParser {
         if cm == 0 { usable = false }
 
         var domains: [String] = []
-        if root.requireKey("domains", hint: "the SIP domains of this customer's callers, e.g. domains = [\"acme.example\"]", in: &log),
-           let values = root.stringArray("domains", typeHint: "an array of quoted domain names, e.g. [\"acme.example\"]", in: &log) {
+        if root.requireKey(
+            "domains", hint: "the SIP domains of this customer's callers, e.g. domains = [\"acme.example\"]", in: &log),
+            let values = root.stringArray(
+                "domains", typeHint: "an array of quoted domain names, e.g. [\"acme.example\"]", in: &log)
+        {
             if values.isEmpty { log.error(file, "domains must not be empty: list at least one SIP domain") }
             for domain in values {
                 if isHostName(domain) {
@@ -52,15 +55,20 @@ enum CustomerFileParser {
         }
 
         var networks: [IPNetwork] = []
-        for text in root.stringArray("networks", typeHint: "an array of quoted CIDR networks, e.g. [\"10.1.0.0/16\"]", in: &log) ?? [] {
+        for text in root.stringArray("networks", typeHint: "an array of quoted CIDR networks, e.g. [\"10.1.0.0/16\"]", in: &log)
+            ?? []
+        {
             switch IPNetwork.parse(text) {
             case .success(let network): networks.append(network)
             case .failure(.hostBitsSet(let suggestion)):
                 log.error(file, "networks: \(DiagnosticText.quoted(text)) has host bits set; did you mean \"\(suggestion)\"?")
             case .failure(.badPrefixLength):
-                log.error(file, "networks: \(DiagnosticText.quoted(text)) has an invalid prefix length (0-32 for IPv4, 0-128 for IPv6)")
+                log.error(
+                    file, "networks: \(DiagnosticText.quoted(text)) has an invalid prefix length (0-32 for IPv4, 0-128 for IPv6)")
             case .failure(.notAnAddress):
-                log.error(file, "networks: \(DiagnosticText.quoted(text)) is not a CIDR network such as \"10.1.0.0/16\" or \"2001:db8::/32\"")
+                log.error(
+                    file,
+                    "networks: \(DiagnosticText.quoted(text)) is not a CIDR network such as \"10.1.0.0/16\" or \"2001:db8::/32\"")
             }
         }
 
@@ -83,7 +91,9 @@ enum CustomerFileParser {
         }
 
         var credentials: [String: StoredCredential] = [:]
-        if let table = root.section("credentials", typeHint: "a table of \"EXT\" = { sha256 = \"...\", md5 = \"...\" } entries", in: &log) {
+        if let table = root.section(
+            "credentials", typeHint: "a table of \"EXT\" = { sha256 = \"...\", md5 = \"...\" } entries", in: &log)
+        {
             credentials = CredentialParser.parse(table, extensions: extensions, log: &log)
         }
 
@@ -99,7 +109,9 @@ enum CustomerFileParser {
         let file = table.file
         let label = table.qualified(key)
         guard let contactText = value.string else {
-            log.error(file, "\(label) must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", not \(TOMLSection.describe(value.type))")
+            log.error(
+                file,
+                "\(label) must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", not \(TOMLSection.describe(value.type))")
             return nil
         }
         let numbers: ExtensionSpec.Numbers
@@ -117,7 +129,8 @@ enum CustomerFileParser {
             return nil
         case nil:
             guard let single = DialString(key) else {
-                log.error(file, "\(label): an extension must be 1 to 10 characters of 0-9, * and #, or a range such as \"100-199\"")
+                log.error(
+                    file, "\(label): an extension must be 1 to 10 characters of 0-9, * and #, or a range such as \"100-199\"")
                 return nil
             }
             numbers = .single(single)
@@ -126,14 +139,18 @@ enum CustomerFileParser {
         case .success(let contact):
             return ExtensionSpec(key: key, numbers: numbers, contact: contact)
         case .failure(let error):
-            log.error(file, "\(label): contact \(DiagnosticText.quoted(contactText)) \(URITemplate.explain(error, placeholder: "ext"))")
+            log.error(
+                file, "\(label): contact \(DiagnosticText.quoted(contactText)) \(URITemplate.explain(error, placeholder: "ext"))")
             return nil
         }
     }
 
     private static func parseTrunk(code: String, in trunks: TOMLSection, log: inout DiagnosticLog) -> TrunkSpec? {
         let file = trunks.file
-        guard let trunk = trunks.section(code, typeHint: "a table with a gateway key, e.g. [trunks.\"9\"] gateway = \"sip:{number}@gw.example\"", in: &log) else {
+        guard
+            let trunk = trunks.section(
+                code, typeHint: "a table with a gateway key, e.g. [trunks.\"9\"] gateway = \"sip:{number}@gw.example\"", in: &log)
+        else {
             return nil
         }
         trunk.rejectUnknownKeys(known: trunkKeys, in: &log)
@@ -141,18 +158,25 @@ enum CustomerFileParser {
         if dialString == nil {
             log.error(file, "\(trunks.qualified(code)): a trunk code must be 1 to 10 characters of 0-9, * and #")
         }
-        guard trunk.requireKey("gateway", hint: "the URI calls are sent to, e.g. gateway = \"sip:{number}@gw.example\"", in: &log),
-              let gatewayText = trunk.string("gateway", typeHint: "a quoted sip: URI", in: &log)
+        guard
+            trunk.requireKey("gateway", hint: "the URI calls are sent to, e.g. gateway = \"sip:{number}@gw.example\"", in: &log),
+            let gatewayText = trunk.string("gateway", typeHint: "a quoted sip: URI", in: &log)
         else { return nil }
         switch URITemplate.parse(gatewayText, placeholder: "number") {
         case .success(let gateway):
             guard gateway.hasPlaceholder else {
-                log.error(file, "\(trunk.qualified("gateway")): \(DiagnosticText.quoted(gatewayText)) must contain {number}, the digits dialled after the trunk code")
+                log.error(
+                    file,
+                    "\(trunk.qualified("gateway")): \(DiagnosticText.quoted(gatewayText)) must contain {number}, the digits dialled after the trunk code"
+                )
                 return nil
             }
             return dialString.map { TrunkSpec(code: $0, gateway: gateway) }
         case .failure(let error):
-            log.error(file, "\(trunk.qualified("gateway")): \(DiagnosticText.quoted(gatewayText)) \(URITemplate.explain(error, placeholder: "number"))")
+            log.error(
+                file,
+                "\(trunk.qualified("gateway")): \(DiagnosticText.quoted(gatewayText)) \(URITemplate.explain(error, placeholder: "number"))"
+            )
             return nil
         }
     }

@@ -6,7 +6,10 @@
 /// ban), and computes token buckets in floating point (`inf` or `nan` made every source rate-limited).
 /// TOML's `inf` and `nan` are refused with every other value out of range.
 enum LimitSettingsParser {
-    static let keys = ["rate", "burst", "auth_failures", "failure_window", "ban_seconds", "max_tracked_addresses", "log_interval", "untrusted_rate", "untrusted_burst"]
+    static let keys = [
+        "rate", "burst", "auth_failures", "failure_window", "ban_seconds", "max_tracked_addresses", "log_interval",
+        "untrusted_rate", "untrusted_burst",
+    ]
 
     /// A year, for the windows and bans counted in seconds.
     static let maximumSeconds = 31_536_000
@@ -34,14 +37,17 @@ enum LimitSettingsParser {
             guard let value = section.table[key] else { return nil }
             // An Int read as an Int: through Double, 9223372036854775807 rounds up past Int.max and traps.
             guard let parsed = value.int, (1...maximum).contains(parsed) else {
-                log.error(section.file, "\(section.qualified(key)) must be an integer from 1 to \(maximum), e.g. \(key) = \(example)")
+                log.error(
+                    section.file, "\(section.qualified(key)) must be an integer from 1 to \(maximum), e.g. \(key) = \(example)")
                 return nil
             }
             return parsed
         }
         if let value = number("rate", maximum: maximumRate, example: "20") { limits.rate = value }
         if let value = number("burst", atLeastOne: true, maximum: maximumRate, example: "40") { limits.burst = value }
-        if let value = integer("auth_failures", maximum: maximumAuthFailures, example: "10") { limits.authFailuresBeforeBan = value }
+        if let value = integer("auth_failures", maximum: maximumAuthFailures, example: "10") {
+            limits.authFailuresBeforeBan = value
+        }
         if let value = number("failure_window", maximum: maximumSeconds, example: "60") { limits.failureWindow = value }
         if let value = number("ban_seconds", maximum: maximumSeconds, example: "600") { limits.banSeconds = value }
         if let value = integer("max_tracked_addresses", maximum: maximumTrackedAddresses, example: "65536") {

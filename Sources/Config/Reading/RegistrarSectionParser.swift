@@ -46,9 +46,13 @@ enum RegistrarSectionParser {
         section.rejectUnknownKeys(known: keys, in: &log)
         var settings = RegistrarSettings()
         func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
-            guard let value = section.integer(key, typeHint: "a whole number of seconds, e.g. \(key) = 3600", in: &log) else { return nil }
+            guard let value = section.integer(key, typeHint: "a whole number of seconds, e.g. \(key) = 3600", in: &log) else {
+                return nil
+            }
             guard range.contains(value) else {
-                log.error(section.file, "\(section.qualified(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+                log.error(
+                    section.file,
+                    "\(section.qualified(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
                 return nil
             }
             return value
@@ -57,26 +61,42 @@ enum RegistrarSectionParser {
         if let value = integer("max_expires", in: expiryRange) { settings.maxExpires = value }
         if let value = integer("default_expires", in: expiryRange) { settings.defaultExpires = value }
         if settings.minExpires > settings.maxExpires {
-            log.error(section.file, "\(section.qualified("min_expires")) (\(settings.minExpires)) must not be greater than \(section.qualified("max_expires")) (\(settings.maxExpires))")
+            log.error(
+                section.file,
+                "\(section.qualified("min_expires")) (\(settings.minExpires)) must not be greater than \(section.qualified("max_expires")) (\(settings.maxExpires))"
+            )
         } else if !(settings.minExpires...settings.maxExpires).contains(settings.defaultExpires) {
-            log.error(section.file, "\(section.qualified("default_expires")) (\(settings.defaultExpires)) must lie between min_expires (\(settings.minExpires)) and max_expires (\(settings.maxExpires))")
+            log.error(
+                section.file,
+                "\(section.qualified("default_expires")) (\(settings.defaultExpires)) must lie between min_expires (\(settings.minExpires)) and max_expires (\(settings.maxExpires))"
+            )
         }
         if let value = section.integer("max_contacts", typeHint: "a number of bindings, e.g. max_contacts = 10", in: &log) {
             if contactRange.contains(value) {
                 settings.maxContacts = value
             } else {
-                log.error(section.file, "\(section.qualified("max_contacts")) must be between \(contactRange.lowerBound) and \(contactRange.upperBound), not \(value)")
+                log.error(
+                    section.file,
+                    "\(section.qualified("max_contacts")) must be between \(contactRange.lowerBound) and \(contactRange.upperBound), not \(value)"
+                )
             }
         }
         if let value = section.table["nat_rewrite"] {
             if let flag = value.bool {
                 settings.natRewrite = flag
             } else {
-                log.error(section.file, "\(section.qualified("nat_rewrite")) must be true or false, not \(TOMLSection.describe(value.type))")
+                log.error(
+                    section.file,
+                    "\(section.qualified("nat_rewrite")) must be true or false, not \(TOMLSection.describe(value.type))")
             }
         }
         var store = BindingStoreLocation.defaultLocation
-        if let text = section.string("store", typeHint: "a quoted store, e.g. \"sqlite:var/bindings.sqlite\", \"postgresql://switchd@127.0.0.1:5432/switchd\" or \"memory\"", in: &log) {
+        if let text = section.string(
+            "store",
+            typeHint:
+                "a quoted store, e.g. \"sqlite:var/bindings.sqlite\", \"postgresql://switchd@127.0.0.1:5432/switchd\" or \"memory\"",
+            in: &log)
+        {
             if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
                 // Checked here, without connecting: `switchd check` names a bad URL before any start.
                 do {
@@ -88,7 +108,10 @@ enum RegistrarSectionParser {
             } else if let parsed = BindingStoreLocation.parse(text) {
                 store = parsed
             } else {
-                log.error(section.file, "\(section.qualified("store")): \"\(text)\" must be \"sqlite:PATH\", \"postgresql://USER@HOST:PORT/DB\" or \"memory\"")
+                log.error(
+                    section.file,
+                    "\(section.qualified("store")): \"\(text)\" must be \"sqlite:PATH\", \"postgresql://USER@HOST:PORT/DB\" or \"memory\""
+                )
             }
         }
         return (settings, store)

@@ -18,7 +18,9 @@ enum ServerFileParser {
                 }
             }
             if let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\" strings", in: &log) {
-                if texts.isEmpty { log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]") }
+                if texts.isEmpty {
+                    log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]")
+                }
                 settings.listen = []
                 for text in texts {
                     switch ListenAddress.parse(text) {
@@ -36,11 +38,14 @@ enum ServerFileParser {
         }
         if let auth = root.section("auth", typeHint: "a table", in: &log) {
             auth.rejectUnknownKeys(known: ["nonce_lifetime", "algorithms"], in: &log)
-            if let names = auth.stringArray("algorithms", typeHint: "an array of algorithm names, e.g. [\"SHA-256\", \"MD5\"]", in: &log) {
+            if let names = auth.stringArray(
+                "algorithms", typeHint: "an array of algorithm names, e.g. [\"SHA-256\", \"MD5\"]", in: &log)
+            {
                 var algorithms: [DigestAlgorithm] = []
                 for name in names {
                     // Case-insensitive like the algorithm= token itself (RFC 7616 §3.3).
-                    guard let algorithm = DigestAlgorithm.allCases.first(where: { $0.rawValue.uppercased() == name.uppercased() }) else {
+                    guard let algorithm = DigestAlgorithm.allCases.first(where: { $0.rawValue.uppercased() == name.uppercased() })
+                    else {
                         log.error(path, "auth.algorithms: \"\(name)\" is not a digest algorithm switchd offers (SHA-256, MD5)")
                         continue
                     }
@@ -50,7 +55,9 @@ enum ServerFileParser {
                         algorithms.append(algorithm)
                     }
                 }
-                if names.isEmpty { log.error(path, "auth.algorithms must name at least one algorithm, e.g. [\"SHA-256\", \"MD5\"]") }
+                if names.isEmpty {
+                    log.error(path, "auth.algorithms must name at least one algorithm, e.g. [\"SHA-256\", \"MD5\"]")
+                }
                 if !algorithms.isEmpty { settings.challengeAlgorithms = algorithms }
             }
             if let lifetime = auth.integer("nonce_lifetime", typeHint: "a number of seconds, e.g. 300", in: &log) {

@@ -100,14 +100,18 @@ struct TOMLPreflight {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
+            if byte == 0 {
+                return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it")
+            }
             switch byte {
             case 0x22, 0x27:  // " '
                 if let problem = skipString(quote: byte) { return problem }
                 continue
             case 0x23:  // # comment, to the end of the line
                 while index < bytes.count, bytes[index] != 0x0A {
-                    if bytes[index] == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
+                    if bytes[index] == 0 {
+                        return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it")
+                    }
                     advance()
                 }
                 continue
@@ -161,10 +165,12 @@ struct TOMLPreflight {
             case 0x20, 0x09, 0x0D:
                 break
             case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85,
-                 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                0xE2
+            where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                 let name = byte == 0xC2 ? "U+0085" : bytes[index + 2] == 0xA8 ? "U+2028" : "U+2029"
                 return problem("a Unicode line break (\(name)) outside a string or comment; TOML lines end with a newline")
-            case 0x30...0x39 where mode == .value && (index == 0 || [0x20, 0x09, 0x0A, 0x0D, 0x3D, 0x5B, 0x2C].contains(bytes[index - 1])):
+            case 0x30...0x39
+            where mode == .value && (index == 0 || [0x20, 0x09, 0x0A, 0x0D, 0x3D, 0x5B, 0x2C].contains(bytes[index - 1])):
                 if let problem = checkDateTime() { return problem }
             default:
                 if mode == .lineStart {
@@ -179,7 +185,9 @@ struct TOMLPreflight {
 
     private func checkDepth(_ depth: Int) -> Problem? {
         guard depth > Self.maximumDepth else { return nil }
-        return problem("nested more than \(Self.maximumDepth) levels deep (tables, dotted keys, arrays and inline tables together); no switchd setting is nested more than 3")
+        return problem(
+            "nested more than \(Self.maximumDepth) levels deep (tables, dotted keys, arrays and inline tables together); no switchd setting is nested more than 3"
+        )
     }
 
     /// At the `[` of a table header: what follows it (after spaces, tabs and a second `[`) must be able
@@ -198,7 +206,8 @@ struct TOMLPreflight {
         }
         guard next < bytes.count else { return nil }
         let byte = bytes[next]
-        let startsKey = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+        let startsKey =
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
             || byte == 0x5F || byte == 0x2D || byte == 0x22 || byte == 0x27
         guard !startsKey, byte != 0x5D else { return nil }
         // Only ASCII was skipped, so the column moves by the bytes skipped.
@@ -214,10 +223,13 @@ struct TOMLPreflight {
         // YYYY-MM-DD, T or t, and no digit after it.
         let pattern: [UInt8?] = [nil, nil, nil, nil, 0x2D, nil, nil, 0x2D, nil, nil]
         if index + 11 < bytes.count,
-           zip(bytes[index..<index + 10], pattern).allSatisfy({ byte, expected in expected.map { byte == $0 } ?? (byte >= 0x30 && byte <= 0x39) }),
-           bytes[index + 10] | 0x20 == 0x74, !(bytes[index + 11] >= 0x30 && bytes[index + 11] <= 0x39)
+            zip(bytes[index..<index + 10], pattern).allSatisfy({ byte, expected in
+                expected.map { byte == $0 } ?? (byte >= 0x30 && byte <= 0x39)
+            }),
+            bytes[index + 10] | 0x20 == 0x74, !(bytes[index + 11] >= 0x30 && bytes[index + 11] <= 0x39)
         {
-            return Problem(line: line, column: column + 11, message: "a date-time needs a time after its T, e.g. 1979-05-27T07:32:00Z")
+            return Problem(
+                line: line, column: column + 11, message: "a date-time needs a time after its T, e.g. 1979-05-27T07:32:00Z")
         }
         // toml++ counts characters (code points), leaves out underscores, and takes its decision on
         // where the dashes are: any other character may stand between them (`1979-)5-27 0` too).
@@ -233,11 +245,13 @@ struct TOMLPreflight {
         // toml++ keeps characters for (128): it asserts then too, whatever follows the digit.
         let hasUnderscore = bytes[index..<next].contains(0x5F)
         guard characters.count == 10, characters[4] == 0x2D, characters[7] == 0x2D,
-              next + 2 < bytes.count, bytes[next] == 0x20, bytes[next + 1] >= 0x30, bytes[next + 1] <= 0x39,
-              hasUnderscore || Self.endsValue(at: next + 2, in: bytes)
+            next + 2 < bytes.count, bytes[next] == 0x20, bytes[next + 1] >= 0x30, bytes[next + 1] <= 0x39,
+            hasUnderscore || Self.endsValue(at: next + 2, in: bytes)
         else { return nil }
         if hasUnderscore {
-            return problem("a date must not contain underscores (TOML allows them between the digits of a number only), e.g. 1979-05-27 07:32:00")
+            return problem(
+                "a date must not contain underscores (TOML allows them between the digits of a number only), e.g. 1979-05-27 07:32:00"
+            )
         }
         let columns = bytes[index..<next].filter { $0 & 0xC0 != 0x80 }.count
         return Problem(
@@ -260,7 +274,8 @@ struct TOMLPreflight {
     /// U+1680, U+180E, U+2000-U+200B, U+2028, U+2029, U+202F, U+205F, U+2060, U+3000, U+FEFF.
     private static func unicodeSpaceLength(at index: Int, in bytes: [UInt8]) -> Int {
         guard index + 2 < bytes.count else { return 0 }
-        let scalar = (UInt32(bytes[index] & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6) | UInt32(bytes[index + 2] & 0x3F)
+        let scalar =
+            (UInt32(bytes[index] & 0x0F) << 12) | (UInt32(bytes[index + 1] & 0x3F) << 6) | UInt32(bytes[index + 2] & 0x3F)
         switch scalar {
         case 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF: return 3
         default: return 0
@@ -278,7 +293,9 @@ struct TOMLPreflight {
         for _ in 0..<(multiline ? 3 : 1) { advance() }
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0 { return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it") }
+            if byte == 0 {
+                return problem("contains a NUL byte (U+0000): a configuration file is text, and TOML does not allow it")
+            }
             if escapes, byte == 0x5C {  // backslash: the next character is escaped
                 if let problem = checkNULEscape() { return problem }
                 advance()
@@ -318,7 +335,9 @@ struct TOMLPreflight {
         }
         let start = index + 2
         guard start + digits <= bytes.count, bytes[start..<start + digits].allSatisfy({ $0 == 0x30 }) else { return nil }
-        return problem("a string must not contain U+0000 (\\\(digits == 4 ? "u0000" : "U00000000")): nothing in a configuration can hold a NUL character")
+        return problem(
+            "a string must not contain U+0000 (\\\(digits == 4 ? "u0000" : "U00000000")): nothing in a configuration can hold a NUL character"
+        )
     }
 
     private mutating func advance() {

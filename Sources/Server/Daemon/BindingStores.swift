@@ -44,7 +44,9 @@ public enum BindingStores {
     }
 
     /// A relative SQLite path is taken relative to `configDirectory`.
-    public static func open(_ location: BindingStoreLocation, configDirectory: String, logger: Logger) throws(OpenFailure) -> Opened {
+    public static func open(_ location: BindingStoreLocation, configDirectory: String, logger: Logger) throws(OpenFailure)
+        -> Opened
+    {
         switch location {
         case .memory:
             return Opened(store: MemoryBindingStore(), postgres: nil)
@@ -86,13 +88,17 @@ public enum BindingStores {
         { event in
             switch event {
             case .unavailable(let error, let pending):
-                logger.error("registrar store unavailable; registrations are kept in memory and written when it is back", metadata: [
-                    "store": "\(store)", "error": "\(error)", "pending": "\(pending)",
-                ])
+                logger.error(
+                    "registrar store unavailable; registrations are kept in memory and written when it is back",
+                    metadata: [
+                        "store": "\(store)", "error": "\(error)", "pending": "\(pending)",
+                    ])
             case .recovered(let attempts, let seconds):
-                logger.notice("registrar store available again; pending registrations written", metadata: [
-                    "store": "\(store)", "attempts": "\(attempts)", "seconds": "\(seconds)",
-                ])
+                logger.notice(
+                    "registrar store available again; pending registrations written",
+                    metadata: [
+                        "store": "\(store)", "attempts": "\(attempts)", "seconds": "\(seconds)",
+                    ])
             }
         }
     }

@@ -57,8 +57,9 @@ public final class SIPServer: Sendable {
                 throw IOError(call: "listen address \(address)", errno: 22)
             }
             let socket = try UDPSocket(bindingTo: socketAddress)
-            listeners.append(UDPListener(
-                socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger))
+            listeners.append(
+                UDPListener(
+                    socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger))
         }
         self.listeners = listeners
     }
@@ -75,11 +76,13 @@ public final class SIPServer: Sendable {
         for listener in listeners { listener.start() }
         purgeTimer.start()
         store.follow(into: location, logger: logger)
-        logger.notice("switchd listening", metadata: [
-            "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
-            "workers": "\(workerCount)",
-            "conf.directory": "\(configDirectory)", "conf.summary": "\(plans.plan.summary)",
-        ])
+        logger.notice(
+            "switchd listening",
+            metadata: [
+                "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
+                "workers": "\(workerCount)",
+                "conf.directory": "\(configDirectory)", "conf.summary": "\(plans.plan.summary)",
+            ])
     }
 
     public func stop() {
@@ -87,9 +90,11 @@ public final class SIPServer: Sendable {
         purgeTimer.cancel()
         // Every REGISTER answered 200 is written before the process ends.
         if case .pending(let changes, let error) = location.flush() {
-            logger.error("registrar store unavailable at stop: registrations not written", metadata: [
-                "pending": "\(changes)", "error": "\(error)",
-            ])
+            logger.error(
+                "registrar store unavailable at stop: registrations not written",
+                metadata: [
+                    "pending": "\(changes)", "error": "\(error)",
+                ])
         }
         store.close()
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
@@ -108,10 +113,14 @@ public final class SIPServer: Sendable {
             if configuration.server.listen != serverSettings.listen || configuration.server.workers != serverSettings.workers {
                 logger.warning("listen addresses or workers changed in switchd.toml; they take effect at the next restart")
             }
-            if configuration.server.limits != serverSettings.limits || configuration.server.nonceLifetime != serverSettings.nonceLifetime {
+            if configuration.server.limits != serverSettings.limits
+                || configuration.server.nonceLifetime != serverSettings.nonceLifetime
+            {
                 logger.warning("[limits] or [auth] nonce_lifetime changed in switchd.toml; they take effect at the next restart")
             }
-            if configuration.server.registrar != serverSettings.registrar || configuration.server.bindingStore != serverSettings.bindingStore {
+            if configuration.server.registrar != serverSettings.registrar
+                || configuration.server.bindingStore != serverSettings.bindingStore
+            {
                 logger.warning("[registrar] changed in switchd.toml; it takes effect at the next restart")
             }
             return true
@@ -119,9 +128,11 @@ public final class SIPServer: Sendable {
             for diagnostic in error.diagnostics {
                 logger.error("\(diagnostic.description)")
             }
-            logger.error("configuration reload failed; the previous configuration keeps serving", metadata: [
-                "conf.errors": "\(error.diagnostics.count)",
-            ])
+            logger.error(
+                "configuration reload failed; the previous configuration keeps serving",
+                metadata: [
+                    "conf.errors": "\(error.diagnostics.count)"
+                ])
             return false
         }
     }

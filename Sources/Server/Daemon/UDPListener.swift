@@ -1,8 +1,9 @@
 import Dispatch
 import Logging
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One listen address: a UDP socket and `workers` workers draining it, each a long-running work item on
@@ -64,7 +65,8 @@ final class UDPListener: Sendable {
     }
 
     private func serve() {
-        let batch = DatagramBatch(capacity: Self.batchSize, sendCapacity: Self.repliesPerSend, slotSize: UDPSocket.maximumDatagram + 1)
+        let batch = DatagramBatch(
+            capacity: Self.batchSize, sendCapacity: Self.repliesPerSend, slotSize: UDPSocket.maximumDatagram + 1)
         let descriptor = socket.descriptor
         let failed = { [counters, logger] (destination: SocketAddress, error: IOError) in
             counters.increment(.sendErrors)

@@ -71,7 +71,8 @@ public struct CallRouter: Sendable {
         case .trusted(let caller, _):
             let decision = plan.dial(dialled, as: caller, requestURIHost: question.requestURIHost)
             if let reached = decision.reachedExtension, let location {
-                let bindings = location.lookup(AddressOfRecord(customerID: reached.customerID, extensionNumber: reached.number), now: now)
+                let bindings = location.lookup(
+                    AddressOfRecord(customerID: reached.customerID, extensionNumber: reached.number), now: now)
                 if !bindings.isEmpty { return (.registered(decision, bindings: bindings), dialled) }
             }
             return (.routed(decision), dialled)

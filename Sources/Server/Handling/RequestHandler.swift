@@ -1,11 +1,11 @@
+import Addressing
 import Auth
+import Config
 import Foundation
 import Logging
 import Registrar
 import Routing
 import SIP
-import Addressing
-import Config
 
 /// A response ready to send: bytes and the address §18.2.2 names.
 public struct Reply: Sendable {
@@ -60,7 +60,8 @@ public final class RequestHandler: Sendable {
         guard let reply = answer(datagram, from: source) else { return nil }
         guard reply.bytes.count <= Self.maximumReply else {
             counters.increment(.oversizedReplies)
-            logger.debug("response too large for UDP: dropped", metadata: ["sip.source": "\(source)", "bytes": "\(reply.bytes.count)"])
+            logger.debug(
+                "response too large for UDP: dropped", metadata: ["sip.source": "\(source)", "bytes": "\(reply.bytes.count)"])
             return nil
         }
         return reply
@@ -80,9 +81,11 @@ public final class RequestHandler: Sendable {
         case .unanswered(let method, let problem):
             counters.increment(.requests)
             if let problem {
-                logger.debug("ignored a malformed request that gets no answer anyway", metadata: [
-                    "sip.source": "\(source)", "sip.method": "\(method)", "sip.problem": "\(problem)",
-                ])
+                logger.debug(
+                    "ignored a malformed request that gets no answer anyway",
+                    metadata: [
+                        "sip.source": "\(source)", "sip.method": "\(method)", "sip.problem": "\(problem)",
+                    ])
             }
             return nil
         case .unrecoverable(let reason):
@@ -111,9 +114,11 @@ public final class RequestHandler: Sendable {
             let context = RequestContext(source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt)
             guard let response = respond(to: request, context) else { return nil }
             let destination = ResponseDestination(topVia: request.vias.first, source: source)
-            let tag = request.to.tag == nil ? toTags.tag(
-                branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID,
-                cseq: request.cseq.raw) : nil
+            let tag =
+                request.to.tag == nil
+                ? toTags.tag(
+                    branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID,
+                    cseq: request.cseq.raw) : nil
             let bytes = response.serialize(echoing: request, toTag: tag, received: destination.received, rport: destination.rport)
             return Reply(bytes: bytes, destination: destination.address)
         }
@@ -145,7 +150,8 @@ public final class RequestHandler: Sendable {
         }
         let isRoutable = method == "INVITE" || method == "OPTIONS"
         if !isRoutable {
-            return ResponseCatalog.response(for: ResponseCatalog.knownMethods.contains(method) ? .methodNotAllowed : .notImplemented)
+            return ResponseCatalog.response(
+                for: ResponseCatalog.knownMethods.contains(method) ? .methodNotAllowed : .notImplemented)
         }
         let scheme = request.requestURI.scheme
         guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
@@ -158,8 +164,11 @@ public final class RequestHandler: Sendable {
         let claim = CallerClaim(
             fromHost: request.from.uri?.host ?? "", fromUser: request.from.uri?.user, source: context.sourceIP,
             credentials: .presented(authorization: request.authorization, method: method, requestURI: request.requestURIText))
-        let question = CallQuestion(claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
-        let (verdict, dialled) = router.decide(question, plan: context.plan, now: context.now) { noteAuthenticationFailure(context) }
+        let question = CallQuestion(
+            claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
+        let (verdict, dialled) = router.decide(question, plan: context.plan, now: context.now) {
+            noteAuthenticationFailure(context)
+        }
         let response = ResponseCatalog.response(for: verdict) { realm, stale in
             router.gate.challenges(realm: realm, now: now, stale: stale, algorithms: plans.challengeAlgorithms)
         }
@@ -176,7 +185,9 @@ public final class RequestHandler: Sendable {
         guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
         if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
         let now = Int(context.now)
-        let verdict = registrar.decide(request, registration: registration, source: context.source, plan: context.plan, now: context.now) {
+        let verdict = registrar.decide(
+            request, registration: registration, source: context.source, plan: context.plan, now: context.now
+        ) {
             noteAuthenticationFailure(context)
         }
         let response = ResponseCatalog.response(for: verdict) { realm, stale in
@@ -191,15 +202,18 @@ public final class RequestHandler: Sendable {
         let reason: String
         switch verdict {
         case .challenge(_, _, let why): reason = why.description
-        case .identityMismatch(let caller, let user): reason = "valid credentials of \(caller.name)'s \(user), who is not the To user"
+        case .identityMismatch(let caller, let user):
+            reason = "valid credentials of \(caller.name)'s \(user), who is not the To user"
         case .refused(let refusal): reason = refusal.description
         case .registrar(let outcome): reason = "\(outcome)"
         }
-        logger.info("registration", metadata: [
-            "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
-            "reg.aor": "\(request.to.uri.map { "\($0.user ?? "")@\($0.host)" } ?? "-")", "reg.status": "\(status)",
-            "reg.reason": "\(reason)",
-        ])
+        logger.info(
+            "registration",
+            metadata: [
+                "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
+                "reg.aor": "\(request.to.uri.map { "\($0.user ?? "")@\($0.host)" } ?? "-")", "reg.status": "\(status)",
+                "reg.reason": "\(reason)",
+            ])
     }
 
     private func admit(_ source: IPAddress, now: Double) -> Bool {
@@ -215,7 +229,8 @@ public final class RequestHandler: Sendable {
         case .banned(let summary):
             counters.increment(.banned)
             if let summary {
-                logger.warning("banned address: dropping requests", metadata: ["sip.source": "\(source)", "dropped": "\(summary)"])
+                logger.warning(
+                    "banned address: dropping requests", metadata: ["sip.source": "\(source)", "dropped": "\(summary)"])
             }
             return false
         }
@@ -225,15 +240,18 @@ public final class RequestHandler: Sendable {
         counters.increment(.authenticationFailures)
         guard !context.exempt else { return }
         if sources.recordAuthenticationFailure(context.sourceIP, now: context.now) {
-            logger.warning("too many authentication failures: address banned", metadata: [
-                "sip.source": "\(context.sourceIP)", "ban_seconds": "\(Int(sources.settings.banSeconds))",
-            ])
+            logger.warning(
+                "too many authentication failures: address banned",
+                metadata: [
+                    "sip.source": "\(context.sourceIP)", "ban_seconds": "\(Int(sources.settings.banSeconds))",
+                ])
         }
     }
 
     /// Checked before anything is built: a verdict's reason is a sentence built from the plan, and
     /// building it for every call when nothing is logged cost as much as routing the call.
-    private func logDecision(_ request: SIPRequest, _ context: RequestContext, verdict: CallVerdict, status: Int, dialled: String) {
+    private func logDecision(_ request: SIPRequest, _ context: RequestContext, verdict: CallVerdict, status: Int, dialled: String)
+    {
         guard logger.logLevel <= .info else { return }
         var contact = "-"
         switch verdict {
@@ -241,10 +259,12 @@ public final class RequestHandler: Sendable {
         case .registered(_, let bindings): contact = bindings.map(\.target).joined(separator: " ")
         case .challenge, .identityMismatch: break
         }
-        logger.info("routed", metadata: [
-            "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
-            "route.caller": "\(verdict.callerID ?? "-")", "route.dialled": "\(dialled)",
-            "route.status": "\(status)", "route.contact": "\(contact)", "route.reason": "\(verdict.reason)",
-        ])
+        logger.info(
+            "routed",
+            metadata: [
+                "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
+                "route.caller": "\(verdict.callerID ?? "-")", "route.dialled": "\(dialled)",
+                "route.status": "\(status)", "route.contact": "\(contact)", "route.reason": "\(verdict.reason)",
+            ])
     }
 }

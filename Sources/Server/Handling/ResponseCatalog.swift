@@ -101,7 +101,9 @@ public enum ResponseCatalog {
 
     /// A 200 lists every current binding with the seconds it has left (RFC 3261 §10.3 step 8); a 423
     /// says the shortest interval accepted.
-    static func response(for verdict: RegistrationVerdict, challenges: (_ realm: String, _ stale: Bool) -> [String]) -> SIPResponse {
+    static func response(for verdict: RegistrationVerdict, challenges: (_ realm: String, _ stale: Bool) -> [String])
+        -> SIPResponse
+    {
         var headers: [(name: String, value: String)] = []
         switch verdict {
         case .challenge(let realm, let stale, _):
@@ -151,11 +153,13 @@ public enum ResponseCatalog {
     }
 
     /// The answer to an OPTIONS keep-alive (no user part): the server is up and this is what it does.
-    static let keepAlive = SIPResponse(StatusLine(code: 200, phrase: "OK"), headers: [
-        ("Allow", allowedMethods),
-        ("Accept", "application/sdp"),
-        ("Supported", ""),
-    ])
+    static let keepAlive = SIPResponse(
+        StatusLine(code: 200, phrase: "OK"),
+        headers: [
+            ("Allow", allowedMethods),
+            ("Accept", "application/sdp"),
+            ("Supported", ""),
+        ])
 
     static func response(for problem: SIPRequestProblem) -> SIPResponse {
         SIPResponse(statusLine(for: problem))

@@ -1,6 +1,6 @@
+import Addressing
 import Routing
 import SIP
-import Addressing
 
 /// Where a response goes, and what the top Via gains, per RFC 3261 §18.2.2 (unreliable unicast) and
 /// RFC 3581 (rport).

@@ -19,8 +19,9 @@ struct ToTagGenerator: Sendable {
     /// and the secret is a full-size random key.
     func tag(branch: String?, fromTag: String?, callID: String?, cseq: String?) -> String {
         var input: [UInt8] = []
-        input.reserveCapacity(secret.count + 4 + (branch?.utf8.count ?? 0) + (fromTag?.utf8.count ?? 0)
-            + (callID?.utf8.count ?? 0) + (cseq?.utf8.count ?? 0))
+        input.reserveCapacity(
+            secret.count + 4 + (branch?.utf8.count ?? 0) + (fromTag?.utf8.count ?? 0)
+                + (callID?.utf8.count ?? 0) + (cseq?.utf8.count ?? 0))
         input.append(contentsOf: secret)
         for part in [branch, fromTag, callID, cseq] {
             // A separator that cannot occur in these fields keeps ("ab","c") and ("a","bc") apart.

@@ -1,8 +1,8 @@
+import Addressing
 import Auth
+import Config
 import Routing
 import Synchronization
-import Addressing
-import Config
 
 /// Per-source-address protection against floods and password guessing: a token bucket per address,
 /// and a ban after repeated authentication failures. The state is bounded (`maxTracked` addresses,
@@ -41,10 +41,11 @@ public final class SourceGuard: Sendable {
 
     public init(settings: LimitSettings) {
         self.settings = settings
-        tables = Mutex(Tables(
-            sources: BoundedTable(capacity: settings.maxTrackedAddresses),
-            bans: BoundedTable(capacity: settings.maxTrackedAddresses),
-            sharedTokens: settings.untrustedBurst, sharedRefilledAt: -.infinity))
+        tables = Mutex(
+            Tables(
+                sources: BoundedTable(capacity: settings.maxTrackedAddresses),
+                bans: BoundedTable(capacity: settings.maxTrackedAddresses),
+                sharedTokens: settings.untrustedBurst, sharedRefilledAt: -.infinity))
     }
 
     /// Decides whether a request from `source` at time `now` (seconds) may be handled.

@@ -79,7 +79,9 @@ public struct TrustGate: Sendable {
         case .assumedValid:
             return .trusted(caller, authenticatedUser: claim.fromUser)
         case .presented(let authorization, let method, let requestURI):
-            return verify(authorization, method: method, requestURI: requestURI, claim: claim, caller: caller, plan: plan, now: now, failed: failed)
+            return verify(
+                authorization, method: method, requestURI: requestURI, claim: claim, caller: caller, plan: plan, now: now,
+                failed: failed)
         }
     }
 

@@ -21,7 +21,8 @@ struct RegistrationHandler: Sendable {
         let toUser = to.flatMap { $0.user.map(CallRouter.dialledNumber) } ?? ""
         let claim = CallerClaim(
             fromHost: request.from.uri?.host ?? "", fromUser: toUser, source: source.ipAddress,
-            credentials: .presented(authorization: request.authorization, method: request.method, requestURI: request.requestURIText))
+            credentials: .presented(
+                authorization: request.authorization, method: request.method, requestURI: request.requestURIText))
         let caller: Caller
         switch gate.identify(claim, plan: plan, now: Int(now), failed: failed) {
         case .trusted(let trusted, _): caller = trusted

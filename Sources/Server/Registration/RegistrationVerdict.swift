@@ -24,8 +24,10 @@ public enum RegistrationRefusal: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .foreignAddressOfRecord(let host): return "\(host) is not a domain of the registering customer"
-        case .notAnExtension(let caller, let user): return "\(user.isEmpty ? "the empty user" : user) is no extension of \(caller)"
-        case .requestURINotServed(let host): return "the Request-URI host \(host) is neither the customer's domain nor an address of this server"
+        case .notAnExtension(let caller, let user):
+            return "\(user.isEmpty ? "the empty user" : user) is no extension of \(caller)"
+        case .requestURINotServed(let host):
+            return "the Request-URI host \(host) is neither the customer's domain nor an address of this server"
         case .contactNotAllowed(let contact, let why): return "Contact \(contact) \(why)"
         }
     }

@@ -1,6 +1,7 @@
 import CDatagramIO
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Buffers for moving many datagrams per system call: `recvmmsg` fills up to `capacity` receive slots,
@@ -30,7 +31,9 @@ final class DatagramBatch {
         sendSlots = Self.slots(sendCapacity, in: buffers + capacity * slotSize, size: slotSize)
     }
 
-    private static func slots(_ count: Int, in buffers: UnsafeMutableRawPointer, size: Int) -> UnsafeMutablePointer<switchd_datagram> {
+    private static func slots(_ count: Int, in buffers: UnsafeMutableRawPointer, size: Int) -> UnsafeMutablePointer<
+        switchd_datagram
+    > {
         let slots = UnsafeMutablePointer<switchd_datagram>.allocate(capacity: count)
         for slot in 0..<count {
             slots[slot] = switchd_datagram()
@@ -64,8 +67,10 @@ final class DatagramBatch {
         precondition(index < received)
         let slot = receiveSlots[index]
         let length = min(slot.length, slotSize)
-        return (UnsafeRawBufferPointer(start: slot.buffer, count: length),
-                SocketAddress(storage: slot.address), slot.truncated != 0 || length == slotSize)
+        return (
+            UnsafeRawBufferPointer(start: slot.buffer, count: length),
+            SocketAddress(storage: slot.address), slot.truncated != 0 || length == slotSize
+        )
     }
 
     /// True when every send slot holds a reply: flush before queueing another.
@@ -78,7 +83,9 @@ final class DatagramBatch {
         bytes.withUnsafeBytes { slot.pointee.buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         slot.pointee.length = bytes.count
         destination.withSockaddr { pointer, length in
-            withUnsafeMutableBytes(of: &slot.pointee.address) { $0.baseAddress!.copyMemory(from: pointer, byteCount: Int(length)) }
+            withUnsafeMutableBytes(of: &slot.pointee.address) {
+                $0.baseAddress!.copyMemory(from: pointer, byteCount: Int(length))
+            }
             slot.pointee.address_length = length
         }
         queued += 1

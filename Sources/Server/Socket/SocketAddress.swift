@@ -1,6 +1,6 @@
+import Addressing
 import Glibc
 import Routing
-import Addressing
 
 /// An IPv4 or IPv6 socket address (a `sockaddr_storage` kept by value).
 public struct SocketAddress: Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Routing
 import Config
+import Routing
 
 /// `switchd check`: is my configuration valid? Every problem, one per line, exit 1; or a summary, exit 0.
 struct CheckCommand: ParsableCommand {

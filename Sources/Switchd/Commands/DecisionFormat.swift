@@ -22,7 +22,9 @@ enum DecisionFormat {
     /// `{"status":302,"contact":"sip:...","reason":"..."}`, keys in that order, `contact` only for 302.
     static func json(_ verdict: CallVerdict) -> String {
         var fields = ["\"status\":\(ResponseCatalog.statusLine(for: verdict).code)"]
-        if case .routed(let decision) = verdict, let contact = decision.contact { fields.append("\"contact\":\(quoted(contact))") }
+        if case .routed(let decision) = verdict, let contact = decision.contact {
+            fields.append("\"contact\":\(quoted(contact))")
+        }
         if case .registered(let decision, let bindings) = verdict {
             let contacts = ResponseCatalog.registeredContacts(bindings, conf: decision.contact).map(quoted)
             fields.append("\"contacts\":[\(contacts.joined(separator: ","))]")

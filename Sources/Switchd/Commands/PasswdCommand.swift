@@ -3,7 +3,7 @@ import Auth
 import Routing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `switchd passwd`: turns an extension's password into the `[credentials]` line to paste into the

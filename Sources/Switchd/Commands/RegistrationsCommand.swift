@@ -32,8 +32,9 @@ struct RegistrationsCommand: ParsableCommand {
                 let text = fields.map { "\(DecisionFormat.quoted($0.0)):\(DecisionFormat.quoted($0.1))" }
                 print("{" + (text + ["\"expires\":\(expires)"]).joined(separator: ",") + "}")
             } else {
-                print("\(binding.aor.extensionNumber)@\(binding.aor.customerID)\t\(binding.contact)\tfrom \(binding.source) \(binding.transport)"
-                    + "\texpires \(expires) s\t\(binding.userAgent ?? "-")")
+                print(
+                    "\(binding.aor.extensionNumber)@\(binding.aor.customerID)\t\(binding.contact)\tfrom \(binding.source) \(binding.transport)"
+                        + "\texpires \(expires) s\t\(binding.userAgent ?? "-")")
             }
         }
         if !json { print("\(bindings.count) \(bindings.count == 1 ? "binding" : "bindings")") }

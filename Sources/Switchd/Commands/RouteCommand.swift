@@ -27,7 +27,10 @@ struct RouteCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on a single line.")
     var json = false
 
-    @Flag(help: "Route as if the request carried valid digest credentials of the From user (a phone outside the customer's networks).")
+    @Flag(
+        help:
+            "Route as if the request carried valid digest credentials of the From user (a phone outside the customer's networks)."
+    )
     var authenticated = false
 
     @Argument(help: "The dialled digits (the Request-URI user part, %-escapes allowed as on the wire).")

@@ -5,8 +5,8 @@ import Routing
 import Server
 
 #if canImport(Glibc)
-import Glibc
-import Config
+    import Glibc
+    import Config
 #endif
 
 /// `switchd run`: the SIP daemon, until SIGTERM or SIGINT; SIGHUP reloads the configuration.
@@ -54,13 +54,15 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "switchd")
 
         let configuration = try options.load()
-        let addresses = listen.isEmpty
+        let addresses =
+            listen.isEmpty
             ? configuration.server.listen
             : listen.compactMap { try? ListenAddress.parse($0).get() }
 
         let server: SIPServer
         do {
-            server = try SIPServer(configuration: configuration, configDirectory: options.conf, listen: addresses, workers: workers, logger: logger)
+            server = try SIPServer(
+                configuration: configuration, configDirectory: options.conf, listen: addresses, workers: workers, logger: logger)
         } catch {
             logger.critical("cannot listen", metadata: ["error": "\(error)"])
             throw ExitCode.failure

@@ -7,32 +7,45 @@ enum Mutations {
     static let wrongValues: [(label: String, toml: String, mustFail: Bool)] = [
         ("string", "\"text\"", false), ("integer", "42", false), ("zero", "0", false), ("negative", "-1", false),
         ("Int.max", "9223372036854775807", false), ("Int.min", "-9223372036854775808", false),
-        ("float", "3.14", false), ("inf", "inf", false), ("-inf", "-inf", false), ("nan", "nan", false), ("1e300", "1e300", false),
-        ("bool", "true", false), ("date", "1979-05-27", false), ("time", "07:32:00", false), ("datetime", "1979-05-27T07:32:00Z", false),
-        ("empty array", "[]", false), ("int array", "[1, 2]", false), ("mixed array", "[\"a\", 1, true]", false), ("nested array", "[[\"a\"]]", false),
+        ("float", "3.14", false), ("inf", "inf", false), ("-inf", "-inf", false), ("nan", "nan", false),
+        ("1e300", "1e300", false),
+        ("bool", "true", false), ("date", "1979-05-27", false), ("time", "07:32:00", false),
+        ("datetime", "1979-05-27T07:32:00Z", false),
+        ("empty array", "[]", false), ("int array", "[1, 2]", false), ("mixed array", "[\"a\", 1, true]", false),
+        ("nested array", "[[\"a\"]]", false),
         ("inline table", "{ a = 1 }", false), ("empty inline table", "{}", false),
         ("empty string", "\"\"", false), ("5,000 characters", "\"" + String(repeating: "x", count: 5_000) + "\"", false),
         ("5,000 digits", "\"" + String(repeating: "7", count: 5_000) + "\"", false),
         ("non-ASCII", "\"Ünïcödé 日本 🚀\"", false), ("control characters", "\"a\\u0001b\\u001Fc\\u007F\"", false),
-        ("NUL escape", "\"\\u0000\"", true), ("NUL inside", "\"10.0.0.0\\u0000junk\"", true), ("long NUL escape", "\"71\\U00000000\"", true),
-        ("newline", "\"7\\n1\"", false), ("CR LF", "\"a\\r\\nb\"", false), ("tab", "\"a\\tb\"", false), ("line separator", "\"a\\u2028b\"", false),
+        ("NUL escape", "\"\\u0000\"", true), ("NUL inside", "\"10.0.0.0\\u0000junk\"", true),
+        ("long NUL escape", "\"71\\U00000000\"", true),
+        ("newline", "\"7\\n1\"", false), ("CR LF", "\"a\\r\\nb\"", false), ("tab", "\"a\\tb\"", false),
+        ("line separator", "\"a\\u2028b\"", false),
         ("letters for digits", "\"7a\"", false), ("digits for letters", "\"12345\"", false), ("star and hash", "\"*#\"", false),
         ("sip URI", "\"sip:{number}@gw.example\"", false), ("sip ext URI", "\"sip:{ext}@pbx.example\"", false),
-        ("bare sips", "\"sips:\"", false), ("udp address", "\"udp:127.0.0.1:5060\"", false), ("udp port 0", "\"udp:[::1]:0\"", false),
+        ("bare sips", "\"sips:\"", false), ("udp address", "\"udp:127.0.0.1:5060\"", false),
+        ("udp port 0", "\"udp:[::1]:0\"", false),
         ("http URI", "\"http://example.com/\"", false), ("CIDR", "\"10.0.0.0/8\"", false), ("IPv6 CIDR", "\"::/0\"", false),
-        ("range", "\"0000000000-9999999999\"", false), ("literal string", "'C:\\\\path'", false), ("multi-line string", "\"\"\"a\nb\"\"\"", false),
+        ("range", "\"0000000000-9999999999\"", false), ("literal string", "'C:\\\\path'", false),
+        ("multi-line string", "\"\"\"a\nb\"\"\"", false),
         ("quote in string", "\"a\\\"b\"", false), ("backslash", "\"a\\\\b\"", false),
     ]
 
     /// Arrays whose elements are wrong, for the keys that hold arrays.
-    static let wrongElements: [(label: String, toml: String, mustFail: Bool)] = wrongValues.map { ($0.label, $0.toml, $0.mustFail) }
+    static let wrongElements: [(label: String, toml: String, mustFail: Bool)] = wrongValues.map {
+        ($0.label, $0.toml, $0.mustFail)
+    }
 
     /// Keys that replace each key (names where names are expected, numbers where numbers are).
     static let oddKeys: [(label: String, toml: String, mustFail: Bool)] = [
-        ("letters", "\"7a\"", false), ("empty", "\"\"", false), ("NUL", "\"\\u0000\"", true), ("NUL after digits", "\"1\\u0000\"", true),
-        ("newline", "\"a\\nb\"", false), ("non-ASCII", "\"é\"", false), ("5,000 digits", "\"" + String(repeating: "1", count: 5_000) + "\"", false),
-        ("whole range", "\"0000000000-9999999999\"", false), ("reversed range", "\"9-0\"", false), ("uneven range", "\"1-22\"", false),
-        ("star range", "\"*97-*99\"", false), ("11 digits", "\"12345678901\"", false), ("plus", "\"+1\"", false), ("bare", "name2", false),
+        ("letters", "\"7a\"", false), ("empty", "\"\"", false), ("NUL", "\"\\u0000\"", true),
+        ("NUL after digits", "\"1\\u0000\"", true),
+        ("newline", "\"a\\nb\"", false), ("non-ASCII", "\"é\"", false),
+        ("5,000 digits", "\"" + String(repeating: "1", count: 5_000) + "\"", false),
+        ("whole range", "\"0000000000-9999999999\"", false), ("reversed range", "\"9-0\"", false),
+        ("uneven range", "\"1-22\"", false),
+        ("star range", "\"*97-*99\"", false), ("11 digits", "\"12345678901\"", false), ("plus", "\"+1\"", false),
+        ("bare", "name2", false),
         ("dotted", "a.b.c", false), ("star", "\"*\"", false), ("typo", "nmae", false),
     ]
 
@@ -128,12 +141,16 @@ enum Mutations {
             for wrong in wrongValues {
                 var changed = pairs
                 changed[position] = "\(innerKey) = \(wrong.toml)"
-                variants.append(make("\(label).\(innerKey) = \(wrong.label)", "\(key) = { \(changed.joined(separator: ", ")) }", wrong.mustFail))
+                variants.append(
+                    make(
+                        "\(label).\(innerKey) = \(wrong.label)", "\(key) = { \(changed.joined(separator: ", ")) }", wrong.mustFail
+                    ))
             }
             var without = pairs
             without.remove(at: position)
             variants.append(make("\(label).\(innerKey) removed", "\(key) = { \(without.joined(separator: ", ")) }", false))
-            variants.append(make("\(label).\(innerKey) repeated", "\(key) = { \((pairs + [pair]).joined(separator: ", ")) }", false))
+            variants.append(
+                make("\(label).\(innerKey) repeated", "\(key) = { \((pairs + [pair]).joined(separator: ", ")) }", false))
         }
         return variants
     }
@@ -173,7 +190,8 @@ enum Mutations {
         }
         var variants: [Variant] = []
         for fraction in [0.05, 0.25, 0.5, 0.75, 0.95, 0.999] {
-            variants.append(variant("truncated at \(Int(fraction * 100))%", Array(bytes.prefix(Int(Double(bytes.count) * fraction)))))
+            variants.append(
+                variant("truncated at \(Int(fraction * 100))%", Array(bytes.prefix(Int(Double(bytes.count) * fraction)))))
         }
         if let quote = bytes.firstIndex(of: 0x22) {
             variants.append(variant("truncated inside a string", Array(bytes.prefix(quote + 2))))
@@ -191,16 +209,37 @@ enum Mutations {
             let garbage = (0..<512).map { _ in UInt8.random(in: 0...255, using: &random) }
             variants.append(variant("binary garbage \(round)", garbage, mustFail: true))
         }
-        variants.append(variant("a NUL byte in the middle", Array(bytes.prefix(bytes.count / 2)) + [0] + Array(bytes.dropFirst(bytes.count / 2)), mustFail: true))
+        variants.append(
+            variant(
+                "a NUL byte in the middle", Array(bytes.prefix(bytes.count / 2)) + [0] + Array(bytes.dropFirst(bytes.count / 2)),
+                mustFail: true))
         variants.append(variant("invalid UTF-8", bytes + [0xC3, 0x28], mustFail: true))
         variants.append(variant("a byte order mark", [0xEF, 0xBB, 0xBF] + bytes))
         variants.append(variant("CR LF line ends", Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)))
         let padding = Array("#".utf8) + [UInt8](repeating: 0x78, count: 6 * 1024 * 1024) + [0x0A]
         variants.append(variant("6 MB", bytes + [0x0A] + padding, mustFail: true))
-        variants.append(variant("5,000 nested arrays", bytes + Array(("\nnested = " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n").utf8), mustFail: true))
-        variants.append(variant("5,000 nested inline tables", bytes + Array(("\nnested = " + String(repeating: "{ a = ", count: 5_000) + "1" + String(repeating: " }", count: 5_000) + "\n").utf8), mustFail: true))
-        variants.append(variant("100,000 dotted key parts", bytes + Array(("\n" + String(repeating: "a.", count: 100_000) + "a = 1\n").utf8), mustFail: true))
-        variants.append(variant("a header of 100,000 parts", bytes + Array(("\n[" + String(repeating: "a.", count: 100_000) + "a]\n").utf8), mustFail: true))
+        variants.append(
+            variant(
+                "5,000 nested arrays",
+                bytes
+                    + Array(
+                        ("\nnested = " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "\n").utf8),
+                mustFail: true))
+        variants.append(
+            variant(
+                "5,000 nested inline tables",
+                bytes
+                    + Array(
+                        ("\nnested = " + String(repeating: "{ a = ", count: 5_000) + "1" + String(repeating: " }", count: 5_000)
+                            + "\n").utf8), mustFail: true))
+        variants.append(
+            variant(
+                "100,000 dotted key parts", bytes + Array(("\n" + String(repeating: "a.", count: 100_000) + "a = 1\n").utf8),
+                mustFail: true))
+        variants.append(
+            variant(
+                "a header of 100,000 parts", bytes + Array(("\n[" + String(repeating: "a.", count: 100_000) + "a]\n").utf8),
+                mustFail: true))
         variants.append(variant("a header starting with #", Array("[#\n".utf8) + bytes, mustFail: true))
         variants.append(variant("[ alone on a line", bytes + Array("\n[\n".utf8), mustFail: true))
         variants.append(variant("[[[ header", bytes + Array("\n[[[a]]\n".utf8), mustFail: true))

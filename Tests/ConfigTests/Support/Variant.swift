@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Config
 @testable import Routing
 
@@ -17,7 +18,8 @@ let sampleFiles: [String: String] = {
     for folder in ["groups", "customers"] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: conf.appendingPathComponent(folder).path)) ?? []
         for name in names where name.hasSuffix(".toml") {
-            files["\(folder)/\(name)"] = try? String(contentsOf: conf.appendingPathComponent("\(folder)/\(name)"), encoding: .utf8)
+            files["\(folder)/\(name)"] = try? String(
+                contentsOf: conf.appendingPathComponent("\(folder)/\(name)"), encoding: .utf8)
         }
     }
     return files
@@ -75,7 +77,10 @@ func load(_ variant: Variant) -> (Outcome, [String]) {
 
 /// Why `line` is not a well-formed diagnostic about one of `named`, or nil.
 func problem(with line: String, naming named: Set<String>) -> String? {
-    if line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0.properties.isNoncharacterCodePoint || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}" }) {
+    if line.unicodeScalars.contains(where: {
+        $0.value < 0x20 || $0.value == 0x7F || $0.properties.isNoncharacterCodePoint || $0 == "\u{2028}" || $0 == "\u{2029}"
+            || $0 == "\u{85}"
+    }) {
         return "a control character or line break in a diagnostic"
     }
     guard let match = line.wholeMatch(of: /(?<file>[^:]+)(?<position>:[0-9]+:[0-9]+)?: error: (?<message>\S.*)/) else {

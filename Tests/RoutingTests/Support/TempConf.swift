@@ -1,6 +1,7 @@
 import Foundation
-@testable import Routing
+
 @testable import Config
+@testable import Routing
 
 /// A configuration directory written by a test into a unique temporary folder, removed afterwards.
 ///

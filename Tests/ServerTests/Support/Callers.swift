@@ -1,9 +1,9 @@
+import Config
 import Foundation
 import Logging
 import Routing
 import Server
 import Testing
-import Config
 
 /// Sample credentials of conf/ (see conf/customers/*.toml).
 enum SampleCredentials {
@@ -19,7 +19,9 @@ enum SampleCredentials {
 
 let unauthorized = "SIP/2.0 401 Unauthorized"
 /// The header names of every 401 switchd sends, in order.
-let challengeHeaderNames = ["Via", "From", "To", "Call-ID", "CSeq", "WWW-Authenticate", "WWW-Authenticate", "Server", "Content-Length"]
+let challengeHeaderNames = [
+    "Via", "From", "To", "Call-ID", "CSeq", "WWW-Authenticate", "WWW-Authenticate", "Server", "Content-Length",
+]
 
 /// A call request as a phone sends it: `user@domain` in From, the number in Request-URI and To.
 func callRequest(
@@ -52,30 +54,40 @@ final class Phone {
         self.caller = caller
     }
 
-    func request(_ method: String = "INVITE", dial number: String, host: String = "127.0.0.1",
-                 authorization: [String] = []) -> TestRequest {
+    func request(
+        _ method: String = "INVITE", dial number: String, host: String = "127.0.0.1",
+        authorization: [String] = []
+    ) -> TestRequest {
         sequence += 1
-        return callRequest(method, dial: number, host: host, from: caller, sequence: sequence, authorization: authorization,
-                           via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-phone-\(sequence);rport")
+        return callRequest(
+            method, dial: number, host: host, from: caller, sequence: sequence, authorization: authorization,
+            via: "SIP/2.0/UDP \(client.sentBy);branch=z9hG4bK-phone-\(sequence);rport")
     }
 
     /// Sends and waits for the one answer (nil when none comes within 2 s).
-    func send(_ method: String = "INVITE", dial number: String, host: String = "127.0.0.1", authorization: [String] = [],
-              sourceLocation: SourceLocation = #_sourceLocation) throws -> SIPReply? {
-        try server.exchange(request(method, dial: number, host: host, authorization: authorization), from: client,
-                            sourceLocation: sourceLocation)
+    func send(
+        _ method: String = "INVITE", dial number: String, host: String = "127.0.0.1", authorization: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> SIPReply? {
+        try server.exchange(
+            request(method, dial: number, host: host, authorization: authorization), from: client,
+            sourceLocation: sourceLocation)
     }
 
     /// Sends and expects no answer within `window` ms.
-    func sendExpectingSilence(_ method: String = "INVITE", dial number: String, authorization: [String] = [],
-                              window: Int32 = 400) throws -> Bool {
+    func sendExpectingSilence(
+        _ method: String = "INVITE", dial number: String, authorization: [String] = [],
+        window: Int32 = 400
+    ) throws -> Bool {
         try server.send(request(method, dial: number, authorization: authorization), from: client)
         return client.isSilent(for: window)
     }
 
     /// An INVITE without credentials: the 401's challenge for `algorithm`.
-    func challenge(dial number: String, algorithm: ClientDigest,
-                   sourceLocation: SourceLocation = #_sourceLocation) throws -> Challenge {
+    func challenge(
+        dial number: String, algorithm: ClientDigest,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Challenge {
         let reply = try #require(try send(dial: number), sourceLocation: sourceLocation)
         #expect(reply.statusLine == unauthorized, sourceLocation: sourceLocation)
         let challenges = reply.values("WWW-Authenticate").compactMap(Challenge.init)
@@ -93,8 +105,10 @@ final class HandlerRig {
 
     static let secret: [UInt8] = Array(repeating: 0x5A, count: 32)
 
-    init(limits: LimitSettings = LimitSettings(), nonceLifetime: Int = 300, secret: [UInt8] = HandlerRig.secret,
-         start: Double = 1_700_000_000) throws {
+    init(
+        limits: LimitSettings = LimitSettings(), nonceLifetime: Int = 300, secret: [UInt8] = HandlerRig.secret,
+        start: Double = 1_700_000_000
+    ) throws {
         let configuration = try ConfigLoader.load(directory: sampleConfDirectory.path)
         var logger = Logger(label: "switchd-server-tests")
         logger.logLevel = .critical
@@ -107,29 +121,38 @@ final class HandlerRig {
     }
 
     /// The answer to one request from `source`; nil when the handler stays silent.
-    func send(_ method: String = "INVITE", dial number: String = "202", from caller: String = "201@acme.example",
-              source: String = "127.0.0.2", authorization: [String] = []) -> SIPReply? {
+    func send(
+        _ method: String = "INVITE", dial number: String = "202", from caller: String = "201@acme.example",
+        source: String = "127.0.0.2", authorization: [String] = []
+    ) -> SIPReply? {
         sequence += 1
-        let request = callRequest(method, dial: number, from: caller, sequence: sequence, authorization: authorization,
-                                  via: "SIP/2.0/UDP \(source):5060;branch=z9hG4bK-rig-\(sequence);rport")
+        let request = callRequest(
+            method, dial: number, from: caller, sequence: sequence, authorization: authorization,
+            via: "SIP/2.0/UDP \(source):5060;branch=z9hG4bK-rig-\(sequence);rport")
         guard let address = SocketAddress(host: source, port: 5060) else { return nil }
         return handler.handle(request.bytes, from: address).flatMap { SIPReply($0.bytes) }
     }
 
     /// The `algorithm` challenge of a fresh 401 to `caller` from `source`.
-    func challenge(from caller: String = "201@acme.example", source: String = "127.0.0.2", algorithm: ClientDigest = .sha256,
-                   sourceLocation: SourceLocation = #_sourceLocation) throws -> Challenge {
+    func challenge(
+        from caller: String = "201@acme.example", source: String = "127.0.0.2", algorithm: ClientDigest = .sha256,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Challenge {
         let reply = try #require(send(from: caller, source: source), sourceLocation: sourceLocation)
         #expect(reply.statusLine == unauthorized, sourceLocation: sourceLocation)
-        return try #require(reply.values("WWW-Authenticate").compactMap(Challenge.init).first { $0.algorithm == algorithm.rawValue },
-                            sourceLocation: sourceLocation)
+        return try #require(
+            reply.values("WWW-Authenticate").compactMap(Challenge.init).first { $0.algorithm == algorithm.rawValue },
+            sourceLocation: sourceLocation)
     }
 
     /// An `Authorization` for an INVITE to `number` (Request-URI sip:NUMBER@127.0.0.1) answering `challenge`.
-    func authorization(_ challenge: Challenge, user: String = "201", password: String = SampleCredentials.acme201,
-                       dial number: String = "202", nc: String = "00000001", algorithm: ClientDigest = .sha256) -> String {
-        algorithm.authorization(user: user, realm: challenge.realm, password: password, method: "INVITE",
-                                uri: "sip:\(number)@127.0.0.1", nonce: challenge.nonce, nc: nc)
+    func authorization(
+        _ challenge: Challenge, user: String = "201", password: String = SampleCredentials.acme201,
+        dial number: String = "202", nc: String = "00000001", algorithm: ClientDigest = .sha256
+    ) -> String {
+        algorithm.authorization(
+            user: user, realm: challenge.realm, password: password, method: "INVITE",
+            uri: "sip:\(number)@127.0.0.1", nonce: challenge.nonce, nc: nc)
     }
 }
 
@@ -147,7 +170,8 @@ extension TempConfDirectory {
         let customers = conf.url.appendingPathComponent("customers")
         for file in try FileManager.default.contentsOfDirectory(atPath: customers.path) where file.hasSuffix(".toml") {
             let text = try String(contentsOf: customers.appendingPathComponent(file), encoding: .utf8)
-            let edited = text.replacingOccurrences(of: "networks = [\"127.0.0.1/32\"", with: "networks = [\"127.0.0.1/32\", \"\(network)\"")
+            let edited = text.replacingOccurrences(
+                of: "networks = [\"127.0.0.1/32\"", with: "networks = [\"127.0.0.1/32\", \"\(network)\"")
             precondition(edited != text, "customers/\(file) has no networks line starting with 127.0.0.1/32")
             try conf.write("customers/\(file)", edited)
         }

@@ -42,8 +42,9 @@ struct CapturingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        recorder.append(LogRecord(
-            level: event.level, message: event.message.description,
-            metadata: metadata.merging(event.metadata ?? [:]) { _, call in call }))
+        recorder.append(
+            LogRecord(
+                level: event.level, message: event.message.description,
+                metadata: metadata.merging(event.metadata ?? [:]) { _, call in call }))
     }
 }

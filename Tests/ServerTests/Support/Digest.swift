@@ -16,19 +16,24 @@ enum ClientDigest: String, CaseIterable, Sendable {
     }
 
     /// response = H(H(user:realm:password) ":" nonce ":" nc ":" cnonce ":auth:" H(method ":" uri))
-    func response(user: String, realm: String, password: String, method: String, uri: String,
-                  nonce: String, nc: String, cnonce: String) -> String {
+    func response(
+        user: String, realm: String, password: String, method: String, uri: String,
+        nonce: String, nc: String, cnonce: String
+    ) -> String {
         let ha1 = hex("\(user):\(realm):\(password)")
         let ha2 = hex("\(method):\(uri)")
         return hex("\(ha1):\(nonce):\(nc):\(cnonce):auth:\(ha2)")
     }
 
     /// A complete `Authorization` value; `response` overrides the computed one (for forgeries).
-    func authorization(user: String, realm: String, password: String, method: String, uri: String,
-                       nonce: String, nc: String = "00000001", cnonce: String = "0a4f113b",
-                       username: String? = nil) -> String {
-        let response = response(user: user, realm: realm, password: password, method: method, uri: uri,
-                                nonce: nonce, nc: nc, cnonce: cnonce)
+    func authorization(
+        user: String, realm: String, password: String, method: String, uri: String,
+        nonce: String, nc: String = "00000001", cnonce: String = "0a4f113b",
+        username: String? = nil
+    ) -> String {
+        let response = response(
+            user: user, realm: realm, password: password, method: method, uri: uri,
+            nonce: nonce, nc: nc, cnonce: cnonce)
         return "Digest username=\"\(username ?? user)\", realm=\"\(realm)\", nonce=\"\(nonce)\", uri=\"\(uri)\", "
             + "response=\"\(response)\", algorithm=\(rawValue), qop=auth, nc=\(nc), cnonce=\"\(cnonce)\""
     }
@@ -54,7 +59,8 @@ struct Challenge: Equatable {
             parameters[String(part[..<equals])] = parameterValue
         }
         guard let realm = parameters["realm"], let nonce = parameters["nonce"], let algorithm = parameters["algorithm"],
-              let qop = parameters["qop"] else { return nil }
+            let qop = parameters["qop"]
+        else { return nil }
         self.realm = realm
         self.nonce = nonce
         self.algorithm = algorithm
@@ -88,7 +94,8 @@ func expectedChallenges(realm: String, stale: Bool = false) -> [String] {
 func maskedChallengeText(_ reply: SIPReply) -> String {
     var text = maskingNonces(reply.description)
     if let to = reply.value("To"), let tag = tagParameter(to) {
-        text = text.replacingOccurrences(of: "To: \(to)", with: "To: " + to.replacingOccurrences(of: ";tag=\(tag)", with: ";tag=TOTAG"))
+        text = text.replacingOccurrences(
+            of: "To: \(to)", with: "To: " + to.replacingOccurrences(of: ";tag=\(tag)", with: ";tag=TOTAG"))
     }
     return text
 }

@@ -17,8 +17,10 @@ struct TestRequest {
     var contentLength: String?
 
     /// A request whose top Via asks for rport, so that the answer comes back to the sending socket.
-    init(method: String = "INVITE", uri: String = "sip:201@127.0.0.1", from: String? = "<sip:100@acme.example>;tag=from-1",
-         branch: String = "z9hG4bK-test-1", client: UDPClient) {
+    init(
+        method: String = "INVITE", uri: String = "sip:201@127.0.0.1", from: String? = "<sip:100@acme.example>;tag=from-1",
+        branch: String = "z9hG4bK-test-1", client: UDPClient
+    ) {
         self.method = method
         self.uri = uri
         self.from = from
@@ -112,7 +114,8 @@ func rawHeaderValues(of message: [UInt8], named name: String) -> [[UInt8]] {
             if index == start { break }
             let line = Array(message[start..<index])
             if line.count >= prefix.count,
-               zip(line.prefix(prefix.count), prefix).allSatisfy({ lower($0) == $1 }) {
+                zip(line.prefix(prefix.count), prefix).allSatisfy({ lower($0) == $1 })
+            {
                 var valueStart = prefix.count
                 while valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
                 values.append(Array(line[valueStart...]))

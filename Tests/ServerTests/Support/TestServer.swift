@@ -1,9 +1,9 @@
+import Config
 import Foundation
 import Logging
 import Routing
 import Server
 import Testing
-import Config
 
 /// The package root, found from this file: Tests/ServerTests/Support/TestServer.swift.
 let packageRoot: URL = URL(fileURLWithPath: #filePath)
@@ -93,17 +93,22 @@ final class TestServer {
 
     /// Sends `bytes` from `client` and returns the one answer that comes back to `listener` (the client
     /// itself by default), checking that it left from the server's socket.
-    func exchange(_ bytes: [UInt8], from client: UDPClient, answerTo listener: UDPClient? = nil,
-                  sourceLocation: SourceLocation = #_sourceLocation) throws -> SIPReply? {
+    func exchange(
+        _ bytes: [UInt8], from client: UDPClient, answerTo listener: UDPClient? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> SIPReply? {
         try send(bytes, from: client)
         guard let datagram = (listener ?? client).receive() else { return nil }
-        #expect(datagram.sourceHost == host && datagram.sourcePort == port,
-                "the response must leave from the socket the request came in on", sourceLocation: sourceLocation)
+        #expect(
+            datagram.sourceHost == host && datagram.sourcePort == port,
+            "the response must leave from the socket the request came in on", sourceLocation: sourceLocation)
         return SIPReply(datagram.bytes)
     }
 
-    func exchange(_ request: TestRequest, from client: UDPClient, answerTo listener: UDPClient? = nil,
-                  sourceLocation: SourceLocation = #_sourceLocation) throws -> SIPReply? {
+    func exchange(
+        _ request: TestRequest, from client: UDPClient, answerTo listener: UDPClient? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> SIPReply? {
         try exchange(request.bytes, from: client, answerTo: listener, sourceLocation: sourceLocation)
     }
 

@@ -119,8 +119,9 @@ final class UDPClient {
     /// Sends one datagram; throws with the errno (e.g. EMSGSIZE) when the kernel refuses it.
     func send(_ bytes: [UInt8], toHost host: String, port: UInt16) throws {
         var storage = try UDPClient.address(host: host, port: port)
-        let length = socklen_t(Int32(storage.ss_family) == AF_INET6
-            ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+        let length = socklen_t(
+            Int32(storage.ss_family) == AF_INET6
+                ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
         let sent = withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
                 bytes.withUnsafeBytes { raw in sendto(descriptor, raw.baseAddress, raw.count, 0, address, length) }
