@@ -11,7 +11,7 @@
 # Builds the target with -DFUZZING -sanitize=fuzzer,address into .build-fuzz, seeds its corpus (kept
 # between runs, not in git) and writes crash/leak/timeout inputs to fuzz-out/:
 #   sip:    corpus fuzz-out/corpus from fuzz/seeds, fuzz/regressions and the RFC 4475 torture messages
-#           (../shared/sip-torture/*.dat); artifacts fuzz-out/crash-*; log fuzz-out/fuzz.log
+#           (Tests/Fixtures/sip-torture/*.dat); artifacts fuzz-out/crash-*; log fuzz-out/fuzz.log
 #   config: corpus fuzz-out/config-corpus from fuzz/config-seeds and fuzz/config-regressions;
 #           artifacts fuzz-out/config-crash-*; log fuzz-out/config-fuzz.log
 # Exits non-zero when libFuzzer reports a crash, an ASan or LeakSanitizer error, a timeout or an OOM.
@@ -26,7 +26,7 @@ cd "$root"
 swift=${SWIFT:-swift}
 scratch=.build-fuzz
 out=fuzz-out
-torture=$root/../shared/sip-torture
+torture=$root/Tests/Fixtures/sip-torture
 build_flags=(-c release --scratch-path "$scratch" -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address)
 
 target=${FUZZ_TARGET:-sip}
@@ -66,11 +66,13 @@ for folder in "${seed_dirs[@]}"; do
     if compgen -G "$folder/*" >/dev/null; then cp "$folder"/* "$corpus"/; fi
 done
 if [ "$target" = sip ]; then
-    if compgen -G "$torture/*.dat" >/dev/null; then
-        cp "$torture"/*.dat "$corpus"/
-    else
-        echo "note: no torture messages in $torture; seeding from fuzz/seeds only" >&2
+    # The torture messages are part of the repository: without them the checkout is broken, and fuzzing
+    # from fuzz/seeds alone would quietly explore less.
+    if ! compgen -G "$torture/*.dat" >/dev/null; then
+        echo "error: no torture messages in $torture (see its README.md)" >&2
+        exit 1
     fi
+    cp "$torture"/*.dat "$corpus"/
 fi
 
 # Artifacts found before this run stay where they are; only new ones count.

@@ -23,14 +23,6 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
         }
     }
 
-    /// Length of a hex digest: how `check` tells a pasted HA1 is whole.
-    public var hexLength: Int {
-        switch self {
-        case .sha256: return 64
-        case .md5: return 32
-        }
-    }
-
     public func hex(_ text: String) -> String {
         let bytes = Array(text.utf8)
         switch self {

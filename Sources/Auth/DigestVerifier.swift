@@ -53,10 +53,13 @@ public final class DigestVerifier: Sendable {
     }
 
     /// One `WWW-Authenticate` value per algorithm, SHA-256 first (RFC 8760 §2.4 lists the preferred first).
+    /// Quoted values go through `QuotedString`: the realm may come from the request.
     public func challenges(realm: String, now: Int, stale: Bool) -> [String] {
         let nonce = nonces.make(now: now)
+        let quotedRealm = QuotedString.quote(realm), quotedNonce = QuotedString.quote(nonce)
+        let quotedQop = QuotedString.quote("auth")
         return DigestAlgorithm.allCases.map { algorithm in
-            "Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=\(algorithm.rawValue), qop=\"auth\""
+            "Digest realm=\(quotedRealm), nonce=\(quotedNonce), algorithm=\(algorithm.rawValue), qop=\(quotedQop)"
                 + (stale ? ", stale=true" : "")
         }
     }

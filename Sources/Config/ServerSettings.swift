@@ -1,5 +1,7 @@
 import Addressing
-/// The `[server]` section of `switchd.toml`: what the SIP front listens on.
+import Registrar
+
+/// `switchd.toml`: what the SIP front listens on, its limits, digest settings and registrar.
 public struct ServerSettings: Sendable, Equatable {
     public var listen: [ListenAddress]
     /// Threads draining each listen socket (`[server] workers`): one keeps up with tens of thousands of
@@ -8,6 +10,10 @@ public struct ServerSettings: Sendable, Equatable {
     public var limits: LimitSettings
     /// Seconds a digest nonce stays valid (`[auth] nonce_lifetime`).
     public var nonceLifetime: Int
+    /// `[registrar]`: expiry bounds, bindings per address of record, NAT handling.
+    public var registrar = RegistrarSettings()
+    /// `[registrar] store`.
+    public var bindingStore = BindingStoreLocation.defaultLocation
 
     public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
 

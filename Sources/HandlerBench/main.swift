@@ -1,5 +1,5 @@
 // In-process cost of the per-datagram path: `RequestHandler.handle` on the INVITE and the ACK of a
-// SIPp-like call, without sockets. It shows where the user-space time of `bench/run.sh` goes, and is the
+// SIPp-like call, without sockets. It shows where the user-space time of `bench/bench.py` goes, and is the
 // program to run under `valgrind --tool=callgrind` for instruction counts:
 //
 //   swift run -c release HandlerBench [CONF-DIR] [CALLS-CSV or -] [ITERATIONS]

@@ -1,10 +1,9 @@
 import Config
-/// What the dial plan decided for one call, with a short human reason.
+/// What the dial plan decided for one call from an admitted caller, with a short human reason. Status
+/// codes and reason phrases are the SIP front's (one catalog maps outcomes to them).
 public struct Decision: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         case redirect(contact: String)
-        /// Not trusted: challenge for digest credentials in `realm` (401).
-        case unauthenticated(realm: String)
         case forbidden(ForbiddenCause)
         case notFound
         case addressIncomplete
@@ -18,18 +17,18 @@ public struct Decision: Sendable, Equatable {
     }
 
     public let outcome: Outcome
-    /// The id of the calling customer, once identified.
-    public let callerID: String?
+    /// The id of the calling customer.
+    public let callerID: String
     let explanation: Explanation
+    /// The extension the call reached (own or a group member's), whose registered phones, when it has
+    /// any, take the call before its contact in the conf. Nil for trunks and refusals.
+    public var reachedExtension: ExtensionReference?
 
-    public var status: Int {
-        switch outcome {
-        case .redirect: return 302
-        case .unauthenticated: return 401
-        case .forbidden: return 403
-        case .notFound: return 404
-        case .addressIncomplete: return 484
-        }
+    init(outcome: Outcome, callerID: String, explanation: Explanation, reachedExtension: ExtensionReference? = nil) {
+        self.outcome = outcome
+        self.callerID = callerID
+        self.explanation = explanation
+        self.reachedExtension = reachedExtension
     }
 
     public var contact: String? {
@@ -41,6 +40,12 @@ public struct Decision: Sendable, Equatable {
     public var reason: String { explanation.text }
 }
 
+/// One extension of one customer: what a phone registers as, and what a call can reach.
+public struct ExtensionReference: Sendable, Equatable {
+    public let customerID: String
+    public let number: String
+}
+
 /// The facts behind a decision; turned into text only when someone reads the reason.
 enum Explanation: Sendable, Equatable {
     case ownExtension(customer: String, dialled: String, range: String?)
@@ -50,8 +55,6 @@ enum Explanation: Sendable, Equatable {
     case incomplete(dialled: String, customer: String)
     case noMatch(dialled: String, customer: String)
     case notDialable(dialled: String)
-    case unknownCaller(host: String)
-    case untrusted(customer: String, source: String?)
     case foreignDomain(host: String, owner: String, customer: String)
 
     var text: String {
@@ -71,11 +74,6 @@ enum Explanation: Sendable, Equatable {
             return "\(dialled) is no extension, trunk or group access code \(customer) can dial"
         case .notDialable(let dialled):
             return "\"\(dialled)\" is not a dial string (only 0-9, * and # can be dialled)"
-        case .unknownCaller(let host):
-            return "\(host.isEmpty ? "the empty From host" : host) is no customer's domain, so no credentials can be valid"
-        case .untrusted(let customer, let source):
-            let origin = source.map { "\($0) is outside \(customer)'s networks" } ?? "no source address was given"
-            return "\(origin) and the request carries no valid credentials of \(customer)"
         case .foreignDomain(let host, let owner, let customer):
             return "\(host) is \(owner)'s domain; \(customer) cannot call into it directly"
         }

@@ -1,23 +1,26 @@
 import Config
 import Addressing
-/// Who is calling: the customer behind a From host, and what would make a request from it trusted.
-/// The SIP front uses this to decide whether to challenge before it asks the plan to route.
-public struct CallerIdentity: Sendable {
+/// A customer of this plan as a caller: the customer behind a From host. The trust gate looks it up
+/// once per request, decides whether the request may act as it, and hands it to `dial(_:as:)`; the
+/// index makes every later question about the caller an array read, not another lookup.
+public struct Caller: Sendable, Equatable {
     public let customerID: String
+    /// The customer's display name, for log lines and reasons.
+    public let name: String
     /// The digest realm of the customer: its first domain.
     public let realm: String
     let index: Int32
 }
 
 extension DialPlan {
-    public func caller(fromHost host: String) -> CallerIdentity? {
+    public func caller(fromHost host: String) -> Caller? {
         guard let index = domainOwners[Self.lowercasedHost(host)] else { return nil }
         let customer = customers[Int(index)]
-        return CallerIdentity(customerID: customer.id, realm: customer.realm, index: index)
+        return Caller(customerID: customer.id, name: customer.name, realm: customer.realm, index: index)
     }
 
     /// True when `source` lies in the caller's `networks`.
-    public func isTrustedSource(_ source: IPAddress, for caller: CallerIdentity) -> Bool {
+    public func isTrustedSource(_ source: IPAddress, for caller: Caller) -> Bool {
         customers[Int(caller.index)].networks.contains { $0.contains(source) }
     }
 
@@ -27,7 +30,7 @@ extension DialPlan {
     }
 
     /// The stored HA1 of one extension of the caller's customer for one algorithm key ("sha256", "md5").
-    public func storedHA1(for caller: CallerIdentity, user: String, algorithm key: String) -> String? {
+    public func storedHA1(for caller: Caller, user: String, algorithm key: String) -> String? {
         guard let credential = customers[Int(caller.index)].credentials[user] else { return nil }
         return key == "sha256" ? credential.sha256 : key == "md5" ? credential.md5 : nil
     }

@@ -10,13 +10,6 @@ extension DialPlan {
         case incomplete
         case none
 
-        var isDecisive: Bool {
-            switch self {
-            case .number, .trunk, .foreignTrunk: return true
-            case .incomplete, .none: return false
-            }
-        }
-
         var isIncomplete: Bool {
             if case .incomplete = self { return true }
             return false

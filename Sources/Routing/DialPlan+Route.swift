@@ -1,27 +1,16 @@
 import Config
 /// The routing rules of a customer group dial plan (see README "Routing rules").
 extension DialPlan {
-    public func route(_ call: CallRequest) -> Decision {
-        // Untrusted callers are challenged whether or not the domain exists, in the realm the caller
-        // named: the answer tells a scanner nothing about which domains, extensions or numbers exist.
-        guard let callerIndex = domainOwners[Self.lowercasedHost(call.fromHost)] else {
+    /// Routes one call as `caller`, whom the trust gate identified and admitted: the Request-URI
+    /// host check, then rules 1-5. Whether the caller was trusted is not this module's business.
+    public func dial(_ dialled: String, as caller: Caller, requestURIHost: String? = nil) -> Decision {
+        let customer = customers[Int(caller.index)]
+        if let host = requestURIHost, let owner = domainOwners[Self.lowercasedHost(host)], owner != caller.index {
             return Decision(
-                outcome: .unauthenticated(realm: Self.lowercasedHost(call.fromHost)), callerID: nil,
-                explanation: .unknownCaller(host: call.fromHost))
+                outcome: .forbidden(.foreignDomain), callerID: customer.id,
+                explanation: .foreignDomain(host: host, owner: customers[Int(owner)].name, customer: customer.name))
         }
-        let caller = customers[Int(callerIndex)]
-        let fromNetwork = call.source.map { source in caller.networks.contains { $0.contains(source) } } ?? false
-        guard fromNetwork || call.authenticated else {
-            return Decision(
-                outcome: .unauthenticated(realm: caller.realm), callerID: nil,
-                explanation: .untrusted(customer: caller.name, source: call.source?.description))
-        }
-        if let host = call.requestURIHost, let owner = domainOwners[Self.lowercasedHost(host)], owner != callerIndex {
-            return Decision(
-                outcome: .forbidden(.foreignDomain), callerID: caller.id,
-                explanation: .foreignDomain(host: host, owner: customers[Int(owner)].name, customer: caller.name))
-        }
-        return dial(call.dialled, caller: callerIndex)
+        return dial(dialled, caller: caller.index)
     }
 
     /// Rules 1-5 for a caller already identified.
@@ -38,7 +27,7 @@ extension DialPlan {
             // follows the code is routed as if dialled alone (so 71+71+201 too).
             while true {
                 let match = lookup(bytes, from: offset, root: caller.root, asMember: nil)
-                if match.isDecisive { return decide(match, dialled: dialled, caller: caller) }
+                if let decision = decide(match, dialled: dialled, caller: caller) { return decision }
                 incomplete = incomplete || match.isIncomplete
                 guard let own = caller.accessCode else { break }
                 let rest = bytes.count - offset
@@ -59,7 +48,9 @@ extension DialPlan {
         }
     }
 
-    private func decide(_ match: Match, dialled: String, caller: CompiledCustomer) -> Decision {
+    /// The decision a decisive match makes; nil for `.incomplete` and `.none`, which only the walk over
+    /// the caller's own access code can settle.
+    private func decide(_ match: Match, dialled: String, caller: CompiledCustomer) -> Decision? {
         let utf8 = dialled.utf8
         let suffix = { (offset: Int) in Substring(utf8[utf8.index(utf8.startIndex, offsetBy: offset)...]) }
         switch match {
@@ -75,7 +66,10 @@ extension DialPlan {
             } else {
                 explanation = .ownExtension(customer: caller.name, dialled: String(number), range: range)
             }
-            return Decision(outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation)
+            let reached = ExtensionReference(customerID: customers[Int(entries[Int(entryIndex)].owner)].id, number: String(number))
+            return Decision(
+                outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation,
+                reachedExtension: reached)
         case .trunk(let entryIndex, let numberStart):
             let target = targets[Int(entryIndex)]
             let number = suffix(numberStart)
@@ -89,8 +83,7 @@ extension DialPlan {
                 explanation: .foreignTrunk(
                     accessCode: access.key, member: customers[Int(access.owner)].name, trunk: entries[Int(trunkIndex)].key))
         case .incomplete, .none:
-            break
+            return nil
         }
-        preconditionFailure("decide(_:) called with an undecisive match")
     }
 }

@@ -33,23 +33,3 @@ public final class DialPlan: Sendable {
         domainOwners[domain.lowercased()].map { customers[Int($0)].id }
     }
 }
-
-/// One call to route: who calls (From host and source address), where to (Request-URI host) and what.
-public struct CallRequest: Sendable {
-    public var fromHost: String
-    /// The datagram's source address; nil when unknown (then customers with `networks` refuse the call).
-    public var source: IPAddress?
-    public var requestURIHost: String?
-    public var dialled: String
-    /// True when the request carried valid digest credentials of the From user of the From host's
-    /// customer (checked by the SIP front). Without them only the customer's `networks` are trusted.
-    public var authenticated: Bool
-
-    public init(fromHost: String, source: IPAddress? = nil, requestURIHost: String? = nil, dialled: String, authenticated: Bool = false) {
-        self.fromHost = fromHost
-        self.source = source
-        self.requestURIHost = requestURIHost
-        self.dialled = dialled
-        self.authenticated = authenticated
-    }
-}

@@ -79,7 +79,8 @@ extension DialTrie {
 }
 
 /// Splits an inclusive range of equal-length digit strings into disjoint (prefix, width) blocks:
-/// "150"-"249" → ("15", 1)…("19", 1), ("2", 0)…; at most 2 × 9 blocks per digit.
+/// "150"-"249" → ("15", 1)…("19", 1), ("20", 1)…("24", 1); "100"-"199" → ("1", 2); at most 2 × 9
+/// blocks per digit.
 /// Only an `ExtensionRange` is split, so both ends are digits of one length with low <= high, and the
 /// recursion (one level per digit, at most 10) keeps that true for the rest of both ends.
 enum RangeDecomposition {

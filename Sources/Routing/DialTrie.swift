@@ -4,7 +4,7 @@ import Config
 ///
 /// A node holds at most one *terminal* (an exact string ends here) and at most one *block*: "any
 /// `blockLength` more digits", which is how an extension range is stored without expanding it —
-/// `100-199` becomes the block ("1", 2 digits); `150-249` becomes ("15"…"19", 1), ("2", 1)…
+/// `100-199` becomes the block ("1", 2 digits); `150-249` becomes ("15"…"19", 1) and ("20"…"24", 1).
 struct DialTrie: Sendable {
     /// Kinds of entries reachable strictly below a node, to answer 484 in one step.
     struct Reach: OptionSet, Sendable {

@@ -5,7 +5,7 @@ enum ASCII {
     static let colon: UInt8 = 58, semicolon: UInt8 = 59, comma: UInt8 = 44
     static let quote: UInt8 = 34, backslash: UInt8 = 92, equals: UInt8 = 61
     static let lt: UInt8 = 60, gt: UInt8 = 62, at: UInt8 = 64, question: UInt8 = 63
-    static let lbracket: UInt8 = 91, rbracket: UInt8 = 93, slash: UInt8 = 47
+    static let lbracket: UInt8 = 91, rbracket: UInt8 = 93, slash: UInt8 = 47, star: UInt8 = 42
 
     @inline(__always) static func isWhitespace(_ b: UInt8) -> Bool { b == sp || b == tab }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }

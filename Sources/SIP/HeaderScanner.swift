@@ -7,7 +7,7 @@
 /// Headers the SIP module cares about; everything else is `.other`.
 enum HeaderKind: Equatable {
     case via, from, to, callID, cseq, maxForwards, contentLength, contentType
-    case require, authorization, contact, route, recordRoute, other
+    case require, authorization, contact, route, recordRoute, expires, userAgent, other
 
     /// Display name used in reason phrases.
     var displayName: String {
@@ -25,6 +25,8 @@ enum HeaderKind: Equatable {
         case .contact: "Contact"
         case .route: "Route"
         case .recordRoute: "Record-Route"
+        case .expires: "Expires"
+        case .userAgent: "User-Agent"
         case .other: "Header"
         }
     }
@@ -52,7 +54,8 @@ enum HeaderKind: Equatable {
         case 4: name.equalsLowercased("from") ? .from : name.equalsLowercased("cseq") ? .cseq : nil
         case 5: name.equalsLowercased("route") ? .route : nil
         case 7: name.equalsLowercased("call-id") ? .callID : name.equalsLowercased("require") ? .require
-            : name.equalsLowercased("contact") ? .contact : nil
+            : name.equalsLowercased("contact") ? .contact : name.equalsLowercased("expires") ? .expires : nil
+        case 10: name.equalsLowercased("user-agent") ? .userAgent : nil
         case 12: name.equalsLowercased("max-forwards") ? .maxForwards
             : name.equalsLowercased("content-type") ? .contentType
             : name.equalsLowercased("record-route") ? .recordRoute : nil

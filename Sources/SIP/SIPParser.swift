@@ -36,22 +36,20 @@ public enum SIPParser {
 
         let scanned = HeaderScanner.scan(datagram)
         let startLine = StartLine(scanned.startLine)
-        if case .response = startLine { return .response }
-
         // Without a Via there is nowhere to send an answer (§18.2.2). The Vias of a valid request are
         // osip's; they are parsed tolerantly here only when the request is refused.
         let viaValues = scanned.viaValues
-        guard !viaValues.isEmpty else { return .unrecoverable(reason: "No Via Header") }
 
         var refusedMethod: String?
-        /// The 400 (or 505) answer, with everything that could be recovered for echoing, or nothing
+        /// The refusal, with everything that could be recovered for echoing, or nothing
         /// when even the top Via cannot be read. Built only when needed: most requests are valid, and
         /// these copies cost as much as the rest of the parse.
-        func refuse(_ reason: String, status: Int = 400, detail: String? = nil) -> SIPParseResult {
+        func refuse(_ problem: SIPRequestProblem, detail: String? = nil) -> SIPParseResult {
             let vias = viaValues.map { SIPVia.tolerant($0) ?? SIPVia(unparsedRaw: $0) }
-            guard !vias[0].host.isEmpty else { return .unrecoverable(reason: "Unparsable Top Via") }
+            guard let top = vias.first else { return .unrecoverable(reason: "No Via Header") }
+            guard !top.host.isEmpty else { return .unrecoverable(reason: "Unparsable Top Via") }
             var invalid = SIPInvalidRequest(
-                status: status, reasonPhrase: reason, vias: vias,
+                problem: problem, vias: vias,
                 fromRaw: scanned.first(.from), toRaw: scanned.first(.to),
                 callID: scanned.first(.callID), cseqRaw: scanned.first(.cseq), method: refusedMethod, detail: detail)
             invalid.echo = EchoedHeaders(scanned)
@@ -62,19 +60,20 @@ public enum SIPParser {
         switch startLine {
         case .response:
             return .response
-        case let .refused(method, status, reason):
+        case let .refused(method, problem):
             refusedMethod = method
-            return refuse(reason, status: status)
+            return refuse(problem)
         case let .request(m, uri, parsed):
             method = m
             uriBytes = uri
             requestURI = parsed
         }
         refusedMethod = method
+        guard !viaValues.isEmpty else { return .unrecoverable(reason: "No Via Header") }
 
         let checked: CheckedValues
         switch RequestChecks.check(scanned, method: method, datagramCount: datagram.count) {
-        case let .failure(problem): return refuse(problem.reason)
+        case let .failure(problem): return refuse(.malformed(problem.reason))
         case let .success(values): checked = values
         }
 
@@ -83,16 +82,22 @@ public enum SIPParser {
         // osip sees exactly one message: bytes past Content-Length are ignored.
         let messageEnd = scanned.bodyStart.map { $0 + contentLength } ?? datagram.count
         guard let osip = OsipMessage() else { return .unrecoverable(reason: "Out Of Memory") }
-        let failure = OsipInput.withParseableBytes(datagram, end: messageEnd, headerEnd: scanned.bodyStart) {
+        // Another scheme than sip/sips is answered by its scheme alone (416, or 405/501 by method), so
+        // osip must not refuse it by rules of its own; see OsipInput.
+        let isSIPScheme = requestURI.scheme == "sip" || requestURI.scheme == "sips"
+        let failure = OsipInput.withParseableBytes(
+            datagram, end: messageEnd, headerEnd: scanned.bodyStart,
+            replacingRequestURI: isSIPScheme ? nil : uriBytes.startIndex..<uriBytes.endIndex
+        ) {
             osip.parse($0)
         }
         if let failure {
             let reason = OsipProbe.firstRefusedHeader(in: scanned.headers).map { "Malformed \($0.displayName) Header" }
-            return refuse(reason ?? "Malformed Message", detail: failure)
+            return refuse(.malformed(reason ?? "Malformed Message"), detail: failure)
         }
         let osipVias = osip.vias
         guard osipVias.count == viaValues.count, !osipVias[0].host.isEmpty else {
-            return refuse("Malformed Via Header", detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
+            return refuse(.malformed("Malformed Via Header"), detail: "osip found \(osipVias.count) Vias, scanner \(viaValues.count)")
         }
 
         let fromRaw = scanned.firstBytes(.from) ?? [], toRaw = scanned.firstBytes(.to) ?? []
@@ -112,6 +117,12 @@ public enum SIPParser {
             authorization: scanned.values(.authorization).map(\.utf8String))
         request.echo = EchoedHeaders(scanned)
         request.requestURIText = String(decoding: uriBytes, as: UTF8.self)
+        if method == "REGISTER" {
+            switch SIPRegistration.parse(scanned) {
+            case .success(let registration): request.registration = registration
+            case .failure(let problem): return refuse(problem)
+            }
+        }
         return .request(request)
     }
 }

@@ -123,6 +123,8 @@ public struct SIPRequest: Sendable {
     public var authorization: [String]
     /// The Request-URI exactly as written on the request line (digest responses cover this text).
     public var requestURIText: String = ""
+    /// Contacts, Expires and User-Agent of a REGISTER; nil for every other method.
+    public var registration: SIPRegistration?
     /// The exact bytes of From, To, Call-ID and CSeq, when parsed from a datagram: header text that is
     /// not valid UTF-8 cannot live in a Swift String unchanged, and responses must echo it unchanged.
     var echo: EchoedHeaders?
@@ -147,12 +149,18 @@ public struct SIPRequest: Sendable {
     }
 }
 
-/// A request that must be answered with `status` (400 or 505): carries what
-/// could be recovered for echoing in the error response.
+/// Why a request cannot be served. The server's response catalog turns each into a status line.
+public enum SIPRequestProblem: Error, Sendable, Equatable {
+    /// Malformed: the text names the problem, e.g. "Missing Call-ID", "CSeq Method Mismatch".
+    case malformed(String)
+    /// A protocol version other than SIP/2.0.
+    case versionNotSupported
+}
+
+/// A request that must be answered with an error: carries the problem and what could be recovered
+/// for echoing in the error response.
 public struct SIPInvalidRequest: Sendable {
-    public var status: Int
-    /// Names the problem, e.g. "Missing Call-ID", "CSeq Method Mismatch".
-    public var reasonPhrase: String
+    public var problem: SIPRequestProblem
     public var vias: [SIPVia]
     public var fromRaw: String?
     public var toRaw: String?
@@ -165,11 +173,10 @@ public struct SIPInvalidRequest: Sendable {
     /// Exact bytes of the recovered headers, as for `SIPRequest`.
     var echo: EchoedHeaders?
 
-    public init(status: Int, reasonPhrase: String, vias: [SIPVia], fromRaw: String? = nil,
+    public init(problem: SIPRequestProblem, vias: [SIPVia], fromRaw: String? = nil,
                 toRaw: String? = nil, callID: String? = nil, cseqRaw: String? = nil,
                 method: String? = nil, detail: String? = nil) {
-        self.status = status
-        self.reasonPhrase = reasonPhrase
+        self.problem = problem
         self.vias = vias
         self.fromRaw = fromRaw
         self.toRaw = toRaw

@@ -1,7 +1,8 @@
 // URI and name-addr parsing from the raw header text. We do this in Swift
 // rather than reading osip's osip_uri_t because osip %-decodes the user part
 // in place (so `null-%00-null` becomes the C string `null-`) and leaves tel:
-// and unknown-scheme URIs unsplit. osip still validates the whole message.
+// and unknown-scheme URIs unsplit. osip still validates the whole message (but
+// for a Request-URI of another scheme than sip/sips: see OsipInput).
 
 extension SIPURI {
     /// Parses `text` (no surrounding `<>`, no whitespace). Returns nil when there
@@ -107,5 +108,14 @@ struct NameAddrParts {
             return eq < bytes.endIndex ? bytes[(eq + 1)...].trimmedWhitespace().utf8String : ""
         }
         return nil
+    }
+}
+
+extension SIPURI {
+    /// Parses a URI given as text (as `switchd route --from` takes it): the same parser the wire uses,
+    /// so the command line reads a From URI exactly as a request's From would be read.
+    public init?(parsing text: String) {
+        guard let uri = SIPURI.parse(Array(text.utf8)[...]) else { return nil }
+        self = uri
     }
 }

@@ -5,8 +5,8 @@
 enum StartLine {
     case response
     case request(method: String, uri: ArraySlice<UInt8>, parsed: SIPURI)
-    /// A request line we must refuse; `status` is 400 or 505.
-    case refused(method: String?, status: Int, reason: String)
+    /// A request line we must refuse.
+    case refused(method: String?, problem: SIPRequestProblem)
 
     init(_ line: ArraySlice<UInt8>) {
         if line.count >= 4, line.prefix(4).equalsLowercased("sip/") {
@@ -18,35 +18,35 @@ enum StartLine {
         guard let methodBytes = parts.first, !methodBytes.isEmpty,
               methodBytes.allSatisfy(ASCII.isTokenChar)
         else {
-            self = .refused(method: nil, status: 400, reason: "Malformed Request Line")
+            self = .refused(method: nil, problem: .malformed("Malformed Request Line"))
             return
         }
         let method = methodBytes.utf8String
         guard parts.count >= 3, let version = parts.last else {
-            self = .refused(method: method, status: 400, reason: "Malformed Request Line")
+            self = .refused(method: method, problem: .malformed("Malformed Request Line"))
             return
         }
         let versionIsSIP = version.count > 4 && version.prefix(4).equalsLowercased("sip/")
         if parts.count > 3 || parts[1].contains(where: { $0 == ASCII.tab || $0 < 32 }) {
             let reason = versionIsSIP ? "Whitespace In Request-URI" : "Malformed Request Line"
-            self = .refused(method: method, status: 400, reason: reason)
+            self = .refused(method: method, problem: .malformed(reason))
             return
         }
         guard versionIsSIP else {
-            self = .refused(method: method, status: 400, reason: "Malformed Request Line")
+            self = .refused(method: method, problem: .malformed("Malformed Request Line"))
             return
         }
         guard version.equalsLowercased("sip/2.0") else {
-            self = .refused(method: method, status: 505, reason: "Version Not Supported")
+            self = .refused(method: method, problem: .versionNotSupported)
             return
         }
         let uri = parts[1]
         if uri.first == ASCII.lt || uri.last == ASCII.gt {
-            self = .refused(method: method, status: 400, reason: "Request-URI In Angle Brackets")
+            self = .refused(method: method, problem: .malformed("Request-URI In Angle Brackets"))
             return
         }
         guard let parsed = SIPURI.parse(uri) else {
-            self = .refused(method: method, status: 400, reason: "Malformed Request-URI")
+            self = .refused(method: method, problem: .malformed("Malformed Request-URI"))
             return
         }
         self = .request(method: method, uri: uri, parsed: parsed)

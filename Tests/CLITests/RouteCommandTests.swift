@@ -12,7 +12,7 @@ struct RouteCommandTests {
          "302 sip:201@10.1.0.21:5060\naccess code 71 is Acme Corp; 201 is Acme Corp's extension\n"),
         (["--from", "sip:100@globex.example", "--authenticated", "9555"],
          "302 sip:555@gw.globex.example\n9 is Globex's trunk; 555 goes out through its gateway\n"),
-        (["--from", "sip:100@globex.example", "--authenticated", "719"], "403 Forbidden\naccess code 71 is Acme Corp; 9 is Acme Corp's trunk\n"),
+        (["--from", "sip:100@globex.example", "--authenticated", "719"], "403 Trunk Of Another Customer\naccess code 71 is Acme Corp; 9 is Acme Corp's trunk\n"),
         (["--from", "sip:100@globex.example", "--authenticated", "4000"], "404 Not Found\n4000 is no extension, trunk or group access code Globex can dial\n"),
         (["--from", "sip:100@globex.example", "--authenticated", "72"], "484 Address Incomplete\n72 is the start of a longer number Globex can dial\n"),
         (["--from", "sip:201@acme.example", "201"],
@@ -24,7 +24,10 @@ struct RouteCommandTests {
         (["--from", "sip:x@nowhere.example", "--authenticated", "201"],
          "401 Unauthorized\nnowhere.example is no customer's domain, so no credentials can be valid\n"),
         (["--from", "sip:100@globex.example", "--authenticated", "--ruri-host", "acme.example", "71201"],
-         "403 Forbidden\nacme.example is Acme Corp's domain; Globex cannot call into it directly\n"),
+         "403 Domain Of Another Customer\nacme.example is Acme Corp's domain; Globex cannot call into it directly\n"),
+        // The dialled digits are decoded as on the wire: %-escapes, and user parameters after ';' left out.
+        (["--from", "sip:100@globex.example", "--authenticated", "%37%31201;phone-context=x"],
+         "302 sip:201@10.1.0.21:5060\naccess code 71 is Acme Corp; 201 is Acme Corp's extension\n"),
         // From URI spellings: angle brackets, port and parameters, sips:, upper case, a bare host.
         (["--from", "<sip:100@GLOBEX.example:5060;transport=udp>", "--authenticated", "150"],
          "302 sip:150@pbx.globex.example\n150 is in Globex's extension range 100-299\n"),

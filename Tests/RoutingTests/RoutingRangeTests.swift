@@ -24,7 +24,7 @@ struct RoutingRangeTests {
         var mismatches: [String] = []
         for value in 0..<Int(String(repeating: "9", count: width))! + 1 {
             let number = String(repeating: "0", count: width - String(value).count) + String(value)
-            let decision = plan.route(CallRequest(fromHost: "acme.example", dialled: number, authenticated: true))
+            let decision = plan.dial(number, fromHost: "acme.example")
             let inside = low <= number && number <= high
             let expected = inside ? "302 sip:\(number)@pbx.acme.example" : "404"
             let actual = decision.status == 302 ? "302 \(decision.contact ?? "")" : "\(decision.status)"
@@ -32,7 +32,7 @@ struct RoutingRangeTests {
         }
         #expect(mismatches == [])
         // One digit more than a range member is never a number of the range.
-        #expect(plan.route(CallRequest(fromHost: "acme.example", dialled: low + "0", authenticated: true)).status == 404)
+        #expect(plan.dial(low + "0", fromHost: "acme.example").status == 404)
     }
 
     @Test("prefixes of range members are 484, other prefixes 404", arguments: [
@@ -51,7 +51,7 @@ struct RoutingRangeTests {
                 """,
         ]).get()
         for (dialled, status) in expected.sorted(by: { $0.key < $1.key }) {
-            #expect(plan.route(CallRequest(fromHost: "acme.example", dialled: dialled, authenticated: true)).status == status, "dialled \(dialled)")
+            #expect(plan.dial(dialled, fromHost: "acme.example").status == status, "dialled \(dialled)")
         }
     }
 
@@ -77,7 +77,7 @@ struct RoutingRangeTests {
             ("250", "404 -"),
         ]
         for (dialled, expected) in cases {
-            let decision = plan.route(CallRequest(fromHost: "acme.example", dialled: dialled, authenticated: true))
+            let decision = plan.dial(dialled, fromHost: "acme.example")
             #expect("\(decision.status) \(decision.contact ?? "-")" == expected, "dialled \(dialled)")
         }
         #expect(plan.summary.extensions == 100)

@@ -70,7 +70,8 @@ private func parsedRequest(_ bytes: [UInt8]) throws -> SIPRequest {
     guard case let .invalid(invalid) = SIPParser.parse(try TortureCorpus.bytes("insuf")) else {
         Issue.record("insuf not invalid"); return
     }
-    let text = String(decoding: SIPResponse(status: invalid.status, reasonPhrase: invalid.reasonPhrase)
+    #expect(invalid.problem == .malformed("Missing To, From, Call-ID"))
+    let text = String(decoding: SIPResponse(status: 400, reasonPhrase: "Missing To, From, Call-ID")
         .serialize(echoing: invalid, toTag: "t1", received: "192.0.2.95", rport: nil), as: UTF8.self)
     #expect(text == """
         SIP/2.0 400 Missing To, From, Call-ID\r

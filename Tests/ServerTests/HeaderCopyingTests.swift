@@ -17,7 +17,7 @@ struct HeaderCopyingTests {
         let reply = try #require(try server.exchange(request, from: client))
         #expect(reply.statusLine == "SIP/2.0 302 Moved Temporarily")
         #expect(reply.values("Via") == [
-            "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-top;rport=\(client.port)",
+            "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-top;rport=\(client.port);received=127.0.0.1",
             "SIP/2.0/UDP proxy1.example.com:5070;branch=z9hG4bK-p1;received=192.0.2.1",
             "SIP/2.0/TCP proxy2.example.com;branch=z9hG4bK-p2",
             "SIP/2.0/UDP 192.0.2.3:5062;branch=z9hG4bK-p3",
@@ -36,7 +36,7 @@ struct HeaderCopyingTests {
         request.cseq = "1 INVITE"
         let reply = try #require(try server.exchange(request, from: client))
         #expect(reply.values("Via") == [
-            "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-a;rport=\(client.port)",
+            "SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-a;rport=\(client.port);received=127.0.0.1",
             "SIP/2.0/UDP 192.0.2.9;branch=z9hG4bK-b",
             "SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK-c",
         ])
@@ -79,7 +79,7 @@ struct HeaderCopyingTests {
             + "l: 0\r\n\r\n"
         let reply = try #require(try server.exchange(Array(text.utf8), from: client))
         #expect(reply.statusLine == "SIP/2.0 302 Moved Temporarily")
-        #expect(reply.values("Via") == ["SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-compact;rport=\(client.port)"])
+        #expect(reply.values("Via") == ["SIP/2.0/UDP 127.0.0.1:\(client.port);branch=z9hG4bK-compact;rport=\(client.port);received=127.0.0.1"])
         #expect(reply.value("From") == "<sip:100@acme.example>;tag=compact-from")
         #expect(reply.value("Call-ID") == "compact-call@test")
         #expect(reply.value("CSeq") == "7 INVITE")
@@ -102,7 +102,7 @@ struct HeaderCopyingTests {
     @Test func errorResponsesTagTheTo() throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
-        var untagged = TestRequest(method: "REGISTER", uri: "sip:127.0.0.1", client: client)
+        var untagged = TestRequest(method: "BYE", uri: "sip:127.0.0.1", client: client)
         untagged.to = "<sip:100@acme.example>"
         let first = try #require(try server.exchange(untagged, from: client))
         #expect(first.statusLine == "SIP/2.0 405 Method Not Allowed")

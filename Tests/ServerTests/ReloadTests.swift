@@ -55,7 +55,8 @@ struct ReloadTests {
         #expect(server.server.reload() == true)
         #expect(try call(server, "201", branch: "z9hG4bK-4") == (moved, "<sip:201@new.acme.example>"))
         #expect(try call(server, "300", from: "globex.example", branch: "z9hG4bK-5") == (moved, "<sip:conference@media.globex.example>"))
-        #expect(server.server.currentPlan.route(.init(fromHost: "acme.example", source: IPAddress("127.0.0.1"), dialled: "201")).contact == "sip:201@new.acme.example")
+        let acme = try #require(server.server.currentPlan.caller(fromHost: "acme.example"))
+        #expect(server.server.currentPlan.dial("201", as: acme).contact == "sip:201@new.acme.example")
 
         // A TOML syntax error: reload fails, the previous plan keeps serving.
         try conf.write("customers/acme.toml", acmeFile(contact201: "sip:201@broken.acme.example") + "\n\"202\" = \"sip:202@x\n")

@@ -1,4 +1,5 @@
 import Foundation
+import Server
 import Testing
 
 /// Tests that bind the fixed addresses 127.0.0.2:5060 and 127.0.0.2:5050 (where §18.2.2 sends answers to
@@ -18,9 +19,16 @@ struct ResponseDestinationTests {
     }
 
     static let rportCases: [RportCase] = [
-        RportCase(name: "sent-by is the source IP: rport filled, no received",
+        // RFC 3581 §4: with a valueless rport, received is added even when it equals the sent-by.
+        RportCase(name: "sent-by is the source IP: rport filled, received still added",
                   via: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport",
-                  echoed: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport=PORT"),
+                  echoed: "SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-r1;rport=PORT;received=127.0.0.1"),
+        RportCase(name: "sent-by is the source IP and port: received still added",
+                  via: "SIP/2.0/UDP 127.0.0.1:PORT;rport;branch=z9hG4bK-r6",
+                  echoed: "SIP/2.0/UDP 127.0.0.1:PORT;rport=PORT;branch=z9hG4bK-r6;received=127.0.0.1"),
+        RportCase(name: "a received equal to the source is kept in place",
+                  via: "SIP/2.0/UDP 127.0.0.1:9;received=127.0.0.1;rport;branch=z9hG4bK-r7",
+                  echoed: "SIP/2.0/UDP 127.0.0.1:9;received=127.0.0.1;rport=PORT;branch=z9hG4bK-r7"),
         RportCase(name: "sent-by is a host name: rport filled, received added",
                   via: "SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-r2;rport",
                   echoed: "SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-r2;rport=PORT;received=127.0.0.1"),
@@ -40,7 +48,7 @@ struct ResponseDestinationTests {
     func rportAnswersTheSourcePort(_ testCase: RportCase) throws {
         let server = try TestServer.sample()
         let client = try UDPClient()
-        var request = TestRequest(vias: [testCase.via])
+        var request = TestRequest(vias: [testCase.via.replacingPort(client.port)])
         request.uri = "sip:201@127.0.0.1"
         request.cseq = "1 INVITE"
         let reply = try #require(try server.exchange(request, from: client))
@@ -59,6 +67,26 @@ struct ResponseDestinationTests {
         let sender = try UDPClient()
         let listener = try UDPClient()
         let via = "SIP/2.0/UDP \(sentByHost):\(listener.port);branch=z9hG4bK-norport"
+        var request = TestRequest(vias: [via])
+        request.uri = "sip:120@127.0.0.1"
+        request.cseq = "1 INVITE"
+        let reply = try #require(try server.exchange(request, from: sender, answerTo: listener))
+        #expect(reply.statusLine == "SIP/2.0 302 Moved Temporarily")
+        #expect(reply.values("Via") == [via + addedReceived])
+        #expect(sender.isSilent())
+    }
+
+    /// An `rport` that already has a value is not the RFC 3581 request (only a valueless one is): the
+    /// answer goes to the Via port, and received is added only when the sent-by differs from the source.
+    @Test(arguments: [
+        ("127.0.0.1", ""),
+        ("phone.example.com", ";received=127.0.0.1"),
+    ])
+    func rportWithAValueKeepsTheViaRule(sentByHost: String, addedReceived: String) throws {
+        let server = try TestServer.sample()
+        let sender = try UDPClient()
+        let listener = try UDPClient()
+        let via = "SIP/2.0/UDP \(sentByHost):\(listener.port);rport=\(sender.port);branch=z9hG4bK-rport-value"
         var request = TestRequest(vias: [via])
         request.uri = "sip:120@127.0.0.1"
         request.cseq = "1 INVITE"
@@ -88,6 +116,24 @@ struct ResponseDestinationTests {
         let reply = try #require(try server.exchange(request, from: client))
         #expect(reply.statusLine == "SIP/2.0 400 CSeq Method Mismatch")
         #expect(reply.values("Via") == ["SIP/2.0/UDP phone.example.com:9;branch=z9hG4bK-err;rport=\(client.port);received=127.0.0.1"])
+    }
+
+    /// In-process, for a routed answer and a 400 alike: sent-by is exactly the source address and port,
+    /// and a valueless rport still earns `received=` (RFC 3581 §4), and the reply goes to the source.
+    @Test(arguments: [
+        ("1 INVITE", "SIP/2.0 401 Unauthorized"),
+        ("1 OPTIONS", "SIP/2.0 400 CSeq Method Mismatch"),
+    ])
+    func rportAddsReceivedEqualToSentBy(cseq: String, statusLine: String) throws {
+        let rig = try HandlerRig()
+        let source = try #require(SocketAddress(host: "127.0.0.2", port: 5062))
+        var request = TestRequest(vias: ["SIP/2.0/UDP 127.0.0.2:5062;branch=z9hG4bK-inproc;rport"])
+        request.cseq = cseq
+        let reply = try #require(rig.handler.handle(request.bytes, from: source))
+        #expect(reply.destination.description == source.description)
+        let parsed = try #require(SIPReply(reply.bytes))
+        #expect(parsed.statusLine == statusLine)
+        #expect(parsed.values("Via") == ["SIP/2.0/UDP 127.0.0.2:5062;branch=z9hG4bK-inproc;rport=5062;received=127.0.0.2"])
     }
 
     /// The server answers IPv6 too: received carries the IPv6 source, rport its port.

@@ -1,6 +1,7 @@
-import Routing
-import Testing
 import Addressing
+import Routing
+import Server
+import Testing
 
 /// One call against the sample `conf/` and the exact answer it must get.
 struct RoutingCase: Sendable, CustomTestStringConvertible {
@@ -117,14 +118,24 @@ struct RoutingOverUDPTests {
         #expect(reply.values("Contact") == (testCase.contact.map { [$0] } ?? []))
         #expect(reply.values("WWW-Authenticate").map(maskingNonces) == (testCase.realm.map { expectedChallenges(realm: $0) } ?? []))
 
-        // The same decision as the dial plan (and `switchd route`) makes for this call.
-        let decision = server.configuration.plan.route(CallRequest(
-            fromHost: testCase.fromHost, source: IPAddress(testCase.sourceIP),
-            requestURIHost: testCase.requestURIHost, dialled: testCase.dialled))
-        #expect(reply.status == decision.status)
-        #expect(reply.values("Contact") == (decision.contact.map { ["<\($0)>"] } ?? []))
+        // The same verdict as the call router (and so `switchd route`) reaches for this call.
+        let claim = CallerClaim(
+            fromHost: testCase.fromHost, fromUser: "100", source: IPAddress(testCase.sourceIP),
+            credentials: .presented(authorization: [], method: method, requestURI: testCase.requestURI))
+        // The user part as written on the wire (%-escapes included): the router decodes it as the daemon does.
+        let user = String(testCase.requestURI.dropFirst("sip:".count).prefix { $0 != "@" })
+        let question = CallQuestion(claim: claim, requestURIUser: user, requestURIHost: testCase.requestURIHost)
+        let (verdict, dialled) = CallRouter(gate: testGate()).decide(question, plan: server.configuration.plan, now: 0) {}
+        #expect(dialled == testCase.dialled)
+        #expect(reply.statusLine == "SIP/2.0 \(ResponseCatalog.statusLine(for: verdict))")
+        if case .routed(let decision) = verdict {
+            #expect(reply.values("Contact") == (decision.contact.map { ["<\($0)>"] } ?? []))
+        }
         if let realm = testCase.realm {
-            #expect(decision.outcome == .unauthenticated(realm: realm))
+            guard case .challenge(realm, stale: false, _) = verdict else {
+                Issue.record("expected a challenge in \(realm), got \(verdict)")
+                return
+            }
         }
     }
 

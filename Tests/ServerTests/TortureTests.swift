@@ -1,7 +1,8 @@
+import Crypto
 import Foundation
 import Testing
 
-/// What switchd must do with one RFC 4475 message (the table of ../shared/sip-torture/README.md).
+/// What switchd must do with one RFC 4475 message (the table of Tests/Fixtures/sip-torture/README.md).
 enum TortureVerdict: Sendable, Equatable {
     /// A valid message: what a valid request gets. None of the torture messages' From domains is a
     /// customer of the sample conf, so the caller is untrusted and challenged (401) — never 400.
@@ -26,10 +27,10 @@ let tortureCases: [TortureCase] = [
     TortureCase(file: "wsinv", verdict: .route),
     TortureCase(file: "intmeth", verdict: .status("SIP/2.0 501 Not Implemented")),
     TortureCase(file: "esc01", verdict: .route),
-    TortureCase(file: "escnull", verdict: .status("SIP/2.0 405 Method Not Allowed")),
+    TortureCase(file: "escnull", verdict: .status("SIP/2.0 401 Unauthorized")),
     TortureCase(file: "lwsdisp", verdict: .route),
     TortureCase(file: "longreq", verdict: .route),
-    TortureCase(file: "dblreq", verdict: .status("SIP/2.0 405 Method Not Allowed")),
+    TortureCase(file: "dblreq", verdict: .status("SIP/2.0 401 Unauthorized")),
     TortureCase(file: "semiuri", verdict: .route),
     TortureCase(file: "unreason", verdict: .silence),
     TortureCase(file: "badinv01", verdict: .status("SIP/2.0 400")),
@@ -47,11 +48,46 @@ let tortureCases: [TortureCase] = [
     TortureCase(file: "multi01", verdict: .status("SIP/2.0 400")),
     TortureCase(file: "zeromf", verdict: .status("SIP/2.0 483 Too Many Hops")),
     TortureCase(file: "inv2543", verdict: .route),
-    TortureCase(file: "cparam01", verdict: .status("SIP/2.0 405 Method Not Allowed")),
+    TortureCase(file: "cparam01", verdict: .status("SIP/2.0 401 Unauthorized")),
 ]
 
-func tortureBytes(_ name: String) throws -> [UInt8] {
-    Array(try Data(contentsOf: tortureDirectory.appendingPathComponent("\(name).dat")))
+/// The bytes of `name`.dat. Records an issue naming the file and throws when it is missing, not listed
+/// in SHA256SUMS, or its SHA-256 differs (e.g. line endings converted on checkout): a wire test must
+/// never send something other than the RFC's message and pass or fail for the wrong reason.
+func tortureBytes(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
+    let file = tortureDirectory.appendingPathComponent("\(name).dat")
+    let data = try #require(
+        FileManager.default.contents(atPath: file.path), "missing torture fixture \(file.path)",
+        sourceLocation: sourceLocation)
+    let listed = try #require(
+        try tortureChecksums(sourceLocation: sourceLocation)["\(name).dat"],
+        "\(file.path) is not listed in SHA256SUMS", sourceLocation: sourceLocation)
+    let actual = sha256Hex(data)
+    try #require(
+        actual == listed, "\(file.path) has SHA-256 \(actual), SHA256SUMS says \(listed): the fixture was altered",
+        sourceLocation: sourceLocation)
+    return Array(data)
+}
+
+/// `Tests/Fixtures/sip-torture/SHA256SUMS` as file name -> lowercase hex digest ("<hex>  <name>").
+func tortureChecksums(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: String] {
+    let file = tortureDirectory.appendingPathComponent("SHA256SUMS")
+    let data = try #require(
+        FileManager.default.contents(atPath: file.path), "missing \(file.path)", sourceLocation: sourceLocation)
+    var sums: [String: String] = [:]
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        let space = try #require(
+            line.firstIndex(of: " "), "malformed line in \(file.path): \(line)", sourceLocation: sourceLocation)
+        // "<hex>  <name>", or "<hex> *<name>" as sha256sum writes in binary mode: the same file.
+        var name = line[line.index(after: space)...]
+        if name.first == " " || name.first == "*" { name = name.dropFirst() }
+        sums[String(name)] = String(line[..<space])
+    }
+    return sums
+}
+
+func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 /// The sockets a torture message is sent from and answered to: 127.0.0.2:5060 (the sender) and :5050.
@@ -71,24 +107,35 @@ struct TortureSockets {
 extension FixedPortTests {
     @Suite("RFC 4475 torture messages")
     struct TortureTests {
+        /// Every file SHA256SUMS lists is present with that checksum, and the files in the folder, the
+        /// files SHA256SUMS lists and `tortureCases` are the same set: a message dropped from (or added
+        /// to) any one of the three fails here rather than going untested.
         @Test func everyFileIsPresentAndIntact() throws {
-            let names = try FileManager.default.contentsOfDirectory(atPath: tortureDirectory.path)
-                .filter { $0.hasSuffix(".dat") }.map { String($0.dropLast(4)) }
-            #expect(Set(names) == Set(tortureCases.map(\.file)))
-            let sums = try String(contentsOf: tortureDirectory.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
-            for testCase in tortureCases {
-                #expect(sums.contains("\(testCase.file).dat"), "\(testCase.file) is listed in SHA256SUMS")
+            let sums = try tortureChecksums()
+            // Every entry is checked (no early exit), so one run names every missing or altered file.
+            for (file, digest) in sums.sorted(by: { $0.key < $1.key }) {
+                let url = tortureDirectory.appendingPathComponent(file)
+                guard let data = FileManager.default.contents(atPath: url.path) else {
+                    Issue.record("missing torture fixture \(url.path) (listed in SHA256SUMS)")
+                    continue
+                }
+                #expect(sha256Hex(data) == digest, "\(url.path) differs from its SHA256SUMS checksum")
             }
-            // Check the sums with the system tool where there is one.
-            let tool = "/usr/bin/sha256sum"
-            guard FileManager.default.isExecutableFile(atPath: tool) else { return }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = ["--quiet", "-c", "SHA256SUMS"]
-            process.currentDirectoryURL = tortureDirectory
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "sha256sum -c SHA256SUMS")
+            let nonMessages = sums.keys.filter { !$0.hasSuffix(".dat") }
+            #expect(nonMessages.isEmpty, "SHA256SUMS lists files that are not .dat messages: \(nonMessages.sorted())")
+
+            let table = Set(tortureCases.map(\.file))
+            #expect(table.count == tortureCases.count, "a file appears twice in tortureCases")
+            let listed = Set(sums.keys.map { String($0.dropLast(".dat".count)) })
+            try #require(
+                FileManager.default.fileExists(atPath: tortureDirectory.path),
+                "missing fixture folder \(tortureDirectory.path)")
+            let present = Set(try FileManager.default.contentsOfDirectory(atPath: tortureDirectory.path)
+                .filter { $0.hasSuffix(".dat") }.map { String($0.dropLast(".dat".count)) })
+            #expect(present == table,
+                    "in \(tortureDirectory.path) but not in tortureCases: \(present.subtracting(table).sorted()); in tortureCases but missing: \(table.subtracting(present).sorted())")
+            #expect(listed == table,
+                    "in SHA256SUMS but not in tortureCases: \(listed.subtracting(table).sorted()); in tortureCases but not in SHA256SUMS: \(table.subtracting(listed).sorted())")
         }
 
         /// Each message sent as-is from 127.0.0.2:5060 gets the README's verdict, and the server survives it.
@@ -129,14 +176,15 @@ extension FixedPortTests {
             #expect(try server.answersKeepAlive())
         }
 
-        /// escnull: the %00 in the From and To URIs must not be truncated in the 405.
+        /// escnull: the %00 in the From and To URIs must not be truncated in the answer (a 401: the
+        /// registrar challenges an untrusted REGISTER as it challenges an INVITE).
         @Test func escnullEchoesFromAndToIntact() throws {
             let server = try TestServer.sample()
             let sockets = try TortureSockets()
             let bytes = try tortureBytes("escnull")
             let reply = try #require(try server.exchange(bytes, from: sockets.port5060))
-            #expect(reply.statusLine == "SIP/2.0 405 Method Not Allowed")
-            #expect(reply.value("Allow") == allow)
+            #expect(reply.statusLine == "SIP/2.0 401 Unauthorized")
+            #expect(reply.values("WWW-Authenticate").count == 2)
             #expect(reply.value("From") == "sip:null-%00-null@example.com;tag=839923423")
             #expect(reply.rawValue("From") == Array("sip:null-%00-null@example.com;tag=839923423".utf8))
             let to = try #require(reply.value("To"))
@@ -173,7 +221,7 @@ extension FixedPortTests {
             let sockets = try TortureSockets()
             let bytes = try tortureBytes("dblreq")
             let reply = try #require(try server.exchange(bytes, from: sockets.port5060))
-            #expect(reply.statusLine == "SIP/2.0 405 Method Not Allowed")
+            #expect(reply.statusLine == "SIP/2.0 401 Unauthorized")
             #expect(reply.value("CSeq") == "8 REGISTER")
             #expect(reply.value("Call-ID") == "dblreq.0ha0isndaksdj99sdfafnl3lk233412")
             #expect(reply.values("Via") == ["SIP/2.0/UDP 192.0.2.125;branch=z9hG4bKkdjuw23492;received=127.0.0.2"])

@@ -196,7 +196,7 @@ echo "test [limits]: rate=$limit_rate burst=$limit_burst auth_failures=$limit_au
 out=$(client probe "$server" --bind 127.0.0.2 --method OPTIONS || true)
 check keepalive-untrusted "OPTIONS without user part from 127.0.0.2: $out" [ "$out" = "SIP/2.0 200 OK" ]
 out=$(client probe "$server" --bind 127.0.0.2 --method REGISTER --to 201 --from sip:201@acme.example || true)
-check register-405 "REGISTER from 127.0.0.2: $out" [ "$out" = "SIP/2.0 405 Method Not Allowed" ]
+check register-401 "REGISTER from 127.0.0.2 (challenged like an INVITE): $out" [ "$out" = "SIP/2.0 401 Unauthorized" ]
 out=$(client probe "$server" --bind 127.0.0.2 --to 201 --from sip:201@acme.example || true)
 check invite-untrusted-401 "INVITE 201 from 127.0.0.2: $out" [ "$out" = "SIP/2.0 401 Unauthorized" ]
 

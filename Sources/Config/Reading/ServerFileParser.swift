@@ -3,7 +3,7 @@
 enum ServerFileParser {
     static func parse(_ root: TOMLSection, log: inout DiagnosticLog) -> ServerSettings {
         let path = root.file
-        root.rejectUnknownKeys(known: ["server", "limits", "auth"], in: &log)
+        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar"], in: &log)
         var settings = ServerSettings()
         if let server = root.section("server", typeHint: "a table", in: &log) {
             server.rejectUnknownKeys(known: ["listen", "workers"], in: &log)
@@ -28,6 +28,9 @@ enum ServerFileParser {
         }
         if let limits = root.section("limits", typeHint: "a table", in: &log) {
             settings.limits = LimitSettingsParser.parse(limits, log: &log)
+        }
+        if let registrar = root.section("registrar", typeHint: "a table", in: &log) {
+            (settings.registrar, settings.bindingStore) = RegistrarSectionParser.parse(registrar, log: &log)
         }
         if let auth = root.section("auth", typeHint: "a table", in: &log) {
             auth.rejectUnknownKeys(known: ["nonce_lifetime"], in: &log)

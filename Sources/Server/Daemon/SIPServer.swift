@@ -1,8 +1,9 @@
+import Config
 import Dispatch
 import Logging
+import Registrar
 import Routing
 import Synchronization
-import Config
 
 /// The running daemon: listeners on every listen address, the serving dial plan, and reloads.
 public final class SIPServer: Sendable {
@@ -13,17 +14,38 @@ public final class SIPServer: Sendable {
     private let logger: Logger
     /// The settings the daemon started with; those outside the dial plan apply at the next restart.
     private let serverSettings: ServerSettings
+    /// Registered phones: served from memory, written through to `[registrar] store`.
+    public let location: LocationService
+    private let store: BindingStores.Opened
+    /// Expired bindings are never used (lookups skip them); purging them once a minute keeps the index
+    /// and the store from growing with phones that went away.
+    private let purgeTimer: RepeatingTimer
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
-    /// `workers` overrides `[server] workers` when given.
-    public init(configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger) throws {
+    /// `workers` overrides `[server] workers` when given. `clock` (seconds) drives the rate limits, bans and
+    /// nonces; nil is the wall clock `RequestHandler` defaults to (tests pass one they move by hand).
+    public init(
+        configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger,
+        clock: (@Sendable () -> Double)? = nil
+    ) throws {
         self.configDirectory = configDirectory
         self.logger = logger
         plans = PlanStore(configuration.plan)
+        let limits = configuration.server.limits
+        let nonceLifetime = configuration.server.nonceLifetime
+        let now = clock ?? RequestHandler.wallClock
+        let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: configDirectory, logger: logger)
+        store = opened
+        location = try LocationService(
+            settings: configuration.server.registrar, store: opened.store, now: now(),
+            observer: BindingStores.healthLogger(logger, store: configuration.server.bindingStore))
         let handler = RequestHandler(
-            plans: plans, counters: counters, logger: logger, limits: configuration.server.limits,
-            nonceLifetime: configuration.server.nonceLifetime)
+            plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
+            location: location, listen: listen, clock: now)
         serverSettings = configuration.server
+        purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
+            location.purgeExpired(now: now())
+        }
         let workersPerAddress = workers ?? configuration.server.workers
         // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
         guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
@@ -51,6 +73,8 @@ public final class SIPServer: Sendable {
 
     public func start() {
         for listener in listeners { listener.start() }
+        purgeTimer.start()
+        store.follow(into: location, logger: logger)
         logger.notice("switchd listening", metadata: [
             "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
             "workers": "\(workerCount)",
@@ -60,6 +84,14 @@ public final class SIPServer: Sendable {
 
     public func stop() {
         for listener in listeners { listener.stop() }
+        purgeTimer.cancel()
+        // Every REGISTER answered 200 is written before the process ends.
+        if case .pending(let changes, let error) = location.flush() {
+            logger.error("registrar store unavailable at stop: registrations not written", metadata: [
+                "pending": "\(changes)", "error": "\(error)",
+            ])
+        }
+        store.close()
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
     }
 

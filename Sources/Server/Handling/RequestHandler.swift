@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Logging
+import Registrar
 import Routing
 import SIP
 import Addressing
@@ -20,14 +21,18 @@ public final class RequestHandler: Sendable {
     private let logger: Logger
     private let toTags: ToTagGenerator
     private let sources: SourceGuard
-    private let trust: TrustGate
+    private let router: CallRouter
+    private let registrar: RegistrationHandler?
     private let clock: @Sendable () -> Double
 
-    /// `clock` returns seconds (wall time: nonces carry it); tests pass their own.
+    /// `clock` returns seconds (wall time: nonces and bindings carry it); tests pass their own.
+    /// `location` serves REGISTER (bindings in memory when nil); `listen` names the addresses a
+    /// REGISTER's Request-URI may name and a Contact may not.
     public init(
         plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
         nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        location: LocationService? = nil, listen: [ListenAddress] = [],
+        clock: @escaping @Sendable () -> Double = RequestHandler.wallClock
     ) {
         SIPParser.initialize()
         self.plans = plans
@@ -35,9 +40,17 @@ public final class RequestHandler: Sendable {
         self.logger = logger
         self.toTags = ToTagGenerator()
         self.sources = SourceGuard(settings: limits)
-        self.trust = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime)))
+        let verifier = DigestVerifier(nonces: NonceService(secret: nonceSecret, lifetime: nonceLifetime))
+        let gate = TrustGate(verifier: verifier)
+        // Without a store of its own (tests, the fuzzer, the benchmarks) the handler keeps bindings in memory.
+        let service = location ?? (try? LocationService(settings: RegistrarSettings(), store: MemoryBindingStore(), now: clock()))
+        self.router = CallRouter(gate: gate, location: service)
+        self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, listen: listen) }
         self.clock = clock
     }
+
+    /// Seconds since 1970: what nonces and bindings carry (tests pass a clock of their own).
+    public static let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     /// The largest UDP payload over IPv4 (65,535 - 8 - 20). A response this large cannot be sent: RFC 3261
     /// §18.1.1 would switch to TCP, which a UDP-only server cannot, so it is dropped and counted.
@@ -78,14 +91,19 @@ public final class RequestHandler: Sendable {
             return nil
         case .invalid(let invalid):
             counters.increment(.requests)
-            logger.info("rejected a malformed request", metadata: [
+            let response = ResponseCatalog.response(for: invalid.problem)
+            var metadata: Logger.Metadata = [
                 "sip.source": "\(source)", "sip.call_id": "\(invalid.callID ?? "-")",
-                "sip.status": "\(invalid.status)", "sip.problem": "\(invalid.reasonPhrase)",
-            ])
+                "sip.status": "\(response.status)", "sip.problem": "\(response.reasonPhrase)",
+            ]
+            // libosip2's own complaint, when it refused the message: the detail an admin debugging a
+            // phone wants, which the reason phrase (a summary safe to send) leaves out.
+            if let detail = invalid.detail, !detail.isEmpty { metadata["sip.osip"] = "\(detail)" }
+            logger.info("rejected a malformed request", metadata: metadata)
             let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
             // The serialiser adds the tag only where the To can be split and has none.
             let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
-            let bytes = ResponseCatalog.invalid(invalid).serialize(
+            let bytes = response.serialize(
                 echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
             return Reply(bytes: bytes, destination: destination.address)
         case .request(let request):
@@ -119,6 +137,12 @@ public final class RequestHandler: Sendable {
             return ResponseCatalog.response(for: .missingMaxForwards)
         }
         if request.maxForwards == 0 { return ResponseCatalog.response(for: .tooManyHops) }
+        if method == "REGISTER" {
+            guard let registrar, let registration = request.registration else {
+                return ResponseCatalog.response(for: .methodNotAllowed)
+            }
+            return register(request, registration, registrar, context)
+        }
         let isRoutable = method == "INVITE" || method == "OPTIONS"
         if !isRoutable {
             return ResponseCatalog.response(for: ResponseCatalog.knownMethods.contains(method) ? .methodNotAllowed : .notImplemented)
@@ -131,27 +155,51 @@ public final class RequestHandler: Sendable {
         if method == "OPTIONS", request.requestURI.user == nil { return ResponseCatalog.keepAlive }
 
         let now = Int(context.now)
-        let verdict = trust.evaluate(request, source: context.sourceIP, plan: context.plan, now: now) {
+        let claim = CallerClaim(
+            fromHost: request.from.uri?.host ?? "", fromUser: request.from.uri?.user, source: context.sourceIP,
+            credentials: .presented(authorization: request.authorization, method: method, requestURI: request.requestURIText))
+        let question = CallQuestion(claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
+        let (verdict, dialled) = router.decide(question, plan: context.plan, now: context.now) { noteAuthenticationFailure(context) }
+        let response = ResponseCatalog.response(for: verdict) { realm, stale in
+            router.gate.challenges(realm: realm, now: now, stale: stale)
+        }
+        logDecision(request, context, verdict: verdict, status: response.status, dialled: dialled)
+        return response
+    }
+
+    /// REGISTER after the §8.2 checks every request gets: the scheme (a `sips:`/`sip:` registrar
+    /// address only) and Require, then who may register what, then the location service.
+    private func register(
+        _ request: SIPRequest, _ registration: SIPRegistration, _ registrar: RegistrationHandler, _ context: RequestContext
+    ) -> SIPResponse {
+        let scheme = request.requestURI.scheme
+        guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
+        if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
+        let now = Int(context.now)
+        let verdict = registrar.decide(request, registration: registration, source: context.source, plan: context.plan, now: context.now) {
             noteAuthenticationFailure(context)
         }
-        switch verdict {
-        case .challenge(let realm, let stale):
-            logDecision(request, context, status: 401, caller: nil, detail: "not trusted: challenged")
-            return ResponseCatalog.challenge(trust.verifier.challenges(realm: realm, now: now, stale: stale))
-        case .identityMismatch:
-            logDecision(request, context, status: 403, caller: nil, detail: "credentials of another user than the From user")
-            return ResponseCatalog.identityMismatch
-        case .trusted:
-            break
+        let response = ResponseCatalog.response(for: verdict) { realm, stale in
+            router.gate.challenges(realm: realm, now: now, stale: stale)
         }
-        let call = CallRequest(
-            fromHost: request.from.uri?.host ?? "", source: context.sourceIP,
-            requestURIHost: request.requestURI.host, dialled: Self.dialledNumber(request.requestURI.user),
-            authenticated: true)
-        let decision = context.plan.route(call)
-        logDecision(request, context, status: decision.status, caller: decision.callerID, detail: decision.reason,
-                    dialled: call.dialled, contact: decision.contact)
-        return ResponseCatalog.response(for: decision) { realm in trust.verifier.challenges(realm: realm, now: now, stale: false) }
+        logRegistration(request, context, verdict: verdict, status: response.status)
+        return response
+    }
+
+    private func logRegistration(_ request: SIPRequest, _ context: RequestContext, verdict: RegistrationVerdict, status: Int) {
+        guard logger.logLevel <= .info else { return }
+        let reason: String
+        switch verdict {
+        case .challenge(_, _, let why): reason = why.description
+        case .identityMismatch(let caller, let user): reason = "valid credentials of \(caller.name)'s \(user), who is not the To user"
+        case .refused(let refusal): reason = refusal.description
+        case .registrar(let outcome): reason = "\(outcome)"
+        }
+        logger.info("registration", metadata: [
+            "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
+            "reg.aor": "\(request.to.uri.map { "\($0.user ?? "")@\($0.host)" } ?? "-")", "reg.status": "\(status)",
+            "reg.reason": "\(reason)",
+        ])
     }
 
     private func admit(_ source: IPAddress, now: Double) -> Bool {
@@ -183,47 +231,20 @@ public final class RequestHandler: Sendable {
         }
     }
 
-    /// `detail` is an autoclosure: a decision's reason is a sentence built from the plan, and building
-    /// it for every call when nothing is logged cost as much as routing the call.
-    private func logDecision(
-        _ request: SIPRequest, _ context: RequestContext, status: Int, caller: String?, detail: @autoclosure () -> String,
-        dialled: String? = nil, contact: String? = nil
-    ) {
+    /// Checked before anything is built: a verdict's reason is a sentence built from the plan, and
+    /// building it for every call when nothing is logged cost as much as routing the call.
+    private func logDecision(_ request: SIPRequest, _ context: RequestContext, verdict: CallVerdict, status: Int, dialled: String) {
         guard logger.logLevel <= .info else { return }
+        var contact = "-"
+        switch verdict {
+        case .routed(let decision): if case .redirect(let target) = decision.outcome { contact = target }
+        case .registered(_, let bindings): contact = bindings.map(\.target).joined(separator: " ")
+        case .challenge, .identityMismatch: break
+        }
         logger.info("routed", metadata: [
             "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
-            "route.caller": "\(caller ?? "-")", "route.dialled": "\(dialled ?? Self.dialledNumber(request.requestURI.user))",
-            "route.status": "\(status)", "route.contact": "\(contact ?? "-")", "route.reason": "\(detail())",
+            "route.caller": "\(verdict.callerID ?? "-")", "route.dialled": "\(dialled)",
+            "route.status": "\(status)", "route.contact": "\(contact)", "route.reason": "\(verdict.reason)",
         ])
-    }
-
-    /// The Request-URI user part as digits: %-escapes decoded (a phone may escape `#` as %23), and
-    /// anything after a `;` (user parameters such as `;phone-context=`) left out.
-    static func dialledNumber(_ user: String?) -> String {
-        guard let user else { return "" }
-        let bytes = Array(user.utf8.prefix { $0 != 0x3B })
-        guard bytes.contains(0x25) else { return String(decoding: bytes, as: UTF8.self) }
-        var decoded: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == 0x25, index + 2 < bytes.count,
-               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                decoded.append(high << 4 | low)
-                index += 3
-            } else {
-                decoded.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: decoded, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x37
-        case 0x61...0x66: return byte - 0x57
-        default: return nil
-        }
     }
 }

@@ -79,7 +79,9 @@ public final class SourceGuard: Sendable {
         tables.withLock { tables in
             var state = tables.sources[source] ?? State(tokens: settings.burst, refilledAt: now, failureWindowStart: now)
             defer { tables.sources[source] = state }
-            if now - state.failureWindowStart > settings.failureWindow {
+            // The window opens at the first failure, not when the address was first seen: a phone that
+            // registered an hour ago and now fails three times in ten seconds is guessing passwords.
+            if state.failures == 0 || now - state.failureWindowStart > settings.failureWindow {
                 state.failures = 0
                 state.failureWindowStart = now
             }
@@ -90,8 +92,6 @@ public final class SourceGuard: Sendable {
             return true
         }
     }
-
-    public var trackedAddresses: Int { tables.withLock { $0.sources.count } }
 
     private static func noteDrop(_ state: inout State, now: Double, interval: Double) -> Int? {
         state.droppedSinceSummary += 1

@@ -1,8 +1,14 @@
-import ArgumentParser
-import Routing
 import Addressing
+import ArgumentParser
+import Auth
+import Logging
+import Registrar
+import Routing
+import SIP
+import Server
 
-/// `switchd route`: what happens when this caller dials this? Same decision as the SIP front.
+/// `switchd route`: what happens when this caller dials this? The daemon's own trust gate, dial plan
+/// and status catalog decide, so the answer is the one the wire would give.
 struct RouteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "route", abstract: "Show how a dialled number is routed for a caller.")
@@ -24,11 +30,21 @@ struct RouteCommand: ParsableCommand {
     @Flag(help: "Route as if the request carried valid digest credentials of the From user (a phone outside the customer's networks).")
     var authenticated = false
 
-    @Argument(help: "The dialled digits (the Request-URI user part).")
+    @Argument(help: "The dialled digits (the Request-URI user part, %-escapes allowed as on the wire).")
     var digits: String
 
+    /// `sip:201@acme.example`, `<sip:201@acme.example>`, or a bare `201@acme.example` / `acme.example`.
+    var fromURI: SIPURI? {
+        var text = Substring(from)
+        if text.hasPrefix("<"), text.hasSuffix(">") { text = text.dropFirst().dropLast() }
+        let lowered = text.lowercased()
+        let withScheme = lowered.hasPrefix("sip:") || lowered.hasPrefix("sips:") ? String(text) : "sip:\(text)"
+        guard let uri = SIPURI(parsing: withScheme), !uri.host.isEmpty, !uri.host.contains(" ") else { return nil }
+        return uri
+    }
+
     func validate() throws {
-        if URIHost.extract(from) == nil {
+        if fromURI == nil {
             throw ValidationError("--from must be a SIP URI with a host, e.g. sip:201@acme.example")
         }
         if let source, IPAddress(source) == nil {
@@ -38,10 +54,25 @@ struct RouteCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let call = CallRequest(
-            fromHost: URIHost.extract(from)!, source: source.flatMap(IPAddress.init), requestURIHost: ruriHost,
-            dialled: digits, authenticated: authenticated)
-        let decision = configuration.plan.route(call)
-        print(json ? DecisionFormat.json(decision) : DecisionFormat.text(decision))
+        guard let uri = fromURI else { throw ExitCode.failure }
+        let claim = CallerClaim(
+            fromHost: uri.host, fromUser: uri.user, source: source.flatMap(IPAddress.init),
+            credentials: authenticated ? .assumedValid : .presented(authorization: [], method: "INVITE", requestURI: ""))
+        // A gate of its own: no request carries credentials here, so its nonce secret never matters.
+        let gate = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: NonceService.randomSecret(), lifetime: 300)))
+        let question = CallQuestion(claim: claim, requestURIUser: digits, requestURIHost: ruriHost)
+        // The daemon's store, read as the daemon reads it at start: the phones registered now.
+        let now = RequestHandler.wallClock()
+        let location: LocationService
+        do {
+            let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: options.conf, logger: Logger(label: "switchd.route"))
+            location = try LocationService(settings: configuration.server.registrar, store: opened.store, now: now)
+            defer { opened.close() }
+        } catch {
+            printToStandardError("switchd route: \(error)")
+            throw ExitCode.failure
+        }
+        let (verdict, _) = CallRouter(gate: gate, location: location).decide(question, plan: configuration.plan, now: now) {}
+        print(json ? DecisionFormat.json(verdict) : DecisionFormat.text(verdict))
     }
 }

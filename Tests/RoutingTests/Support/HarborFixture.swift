@@ -135,12 +135,9 @@ struct Dial: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(from) dials \(dialled.debugDescription) -> \(expect.status)" }
 }
 
-/// Routes as the SIP front does for a trusted caller: `authenticated` says the request carried valid
-/// credentials (the default, so dial-plan tests need no networks); trust tests pass false.
-func route(from: String, source: String? = nil, ruriHost: String? = nil, authenticated: Bool = true, _ dialled: String) -> Decision {
-    harborPlan.route(CallRequest(
-        fromHost: from, source: source.map { IPAddress($0)! }, requestURIHost: ruriHost, dialled: dialled,
-        authenticated: authenticated))
+/// Routes as the SIP front does once its trust gate admitted the From host's customer.
+func route(from: String, ruriHost: String? = nil, _ dialled: String) -> Decision {
+    harborPlan.dial(dialled, fromHost: from, requestURIHost: ruriHost)
 }
 
 /// The decision as one comparable value: `#expect(summary(d) == expected.description)` shows both sides.

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Routing
 import Server
-import Synchronization
 import Testing
 import Config
 
@@ -81,25 +80,6 @@ final class Phone {
         #expect(reply.statusLine == unauthorized, sourceLocation: sourceLocation)
         let challenges = reply.values("WWW-Authenticate").compactMap(Challenge.init)
         return try #require(challenges.first { $0.algorithm == algorithm.rawValue }, sourceLocation: sourceLocation)
-    }
-}
-
-/// A clock the test moves by hand (seconds).
-final class ManualClock: Sendable {
-    private let value: Mutex<Double>
-
-    init(_ start: Double = 1_700_000_000) {
-        value = Mutex(start)
-    }
-
-    var now: Double { value.withLock { $0 } }
-
-    func advance(by seconds: Double) {
-        value.withLock { $0 += seconds }
-    }
-
-    func set(_ seconds: Double) {
-        value.withLock { $0 = seconds }
     }
 }
 

@@ -12,9 +12,8 @@ let packageRoot: URL = URL(fileURLWithPath: #filePath)
 /// The sample configuration shipped in `conf/`.
 let sampleConfDirectory = packageRoot.appendingPathComponent("conf", isDirectory: true)
 
-/// `../shared/sip-torture/` next to the package.
-let tortureDirectory = packageRoot.deletingLastPathComponent()
-    .appendingPathComponent("shared/sip-torture", isDirectory: true)
+/// The RFC 4475 torture messages kept in the repository, `Tests/Fixtures/sip-torture/`.
+let tortureDirectory = packageRoot.appendingPathComponent("Tests/Fixtures/sip-torture", isDirectory: true)
 
 /// A configuration directory in a fresh temporary folder, removed in `deinit`.
 final class TempConfDirectory {
@@ -59,21 +58,25 @@ final class TestServer {
     let host: String
     var port: UInt16 { server.boundAddresses[0].port }
 
-    init(conf: TempConfDirectory, host: String = "127.0.0.1", workers: Int? = nil) throws {
+    /// `clock`: the server's time is the test's (rate limits, bans and nonces then move only when the test
+    /// moves it); nil serves on the wall clock, as the daemon does.
+    init(conf: TempConfDirectory, host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil) throws {
         self.host = host
         self.conf = conf
         configuration = try ConfigLoader.load(directory: conf.path)
         var logger = Logger(label: "switchd-server-tests")
         logger.logLevel = .critical
+        var serverClock: (@Sendable () -> Double)?
+        if let clock { serverClock = { clock.now } }
         server = try SIPServer(
             configuration: configuration, configDirectory: conf.path,
-            listen: [ListenAddress(host: host, port: 0)], workers: workers, logger: logger)
+            listen: [ListenAddress(host: host, port: 0)], workers: workers, logger: logger, clock: serverClock)
         server.start()
     }
 
     /// The sample `conf/` (copied to a temporary directory).
-    static func sample(host: String = "127.0.0.1", workers: Int? = nil) throws -> TestServer {
-        try TestServer(conf: TempConfDirectory.sample(), host: host, workers: workers)
+    static func sample(host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil) throws -> TestServer {
+        try TestServer(conf: TempConfDirectory.sample(), host: host, workers: workers, clock: clock)
     }
 
     deinit {

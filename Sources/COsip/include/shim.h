@@ -4,12 +4,12 @@
 // Thin C helpers for the parts of libosip2 that Swift cannot import directly:
 // function-like macros, `char *` parameters that should be `const`, and a
 // trace callback that takes a `va_list`. Every symbol is prefixed `switchd_`
-// so it cannot collide with osip's own names.
+// so it cannot collide with osip's own names. The helpers below that hold no
+// state stay `static inline` here; the one with state is in osip_trace.c.
 
+#include <stdlib.h>  // osip_free expands to free()
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
-#include <stdarg.h>
-#include <stdio.h>
 
 // `osip_free` is a macro (it dispatches to a user allocator if one is set),
 // so Swift cannot call it. Frees strings returned by osip (`*_to_str`).
@@ -117,39 +117,25 @@ static inline int switchd_probe_header(int kind, const char *value) {
     return rc;
 }
 
-// osip's trace callback receives a `va_list`, which Swift cannot format.
-// We format it here with vsnprintf into a per-thread buffer, keeping the
-// first complaint since the last clear (osip logs the specific cause first,
-// then generic "error in ..." lines while unwinding), without printing.
-// Installing any callback also stops osip from printing to stdout.
-// Note: being `static inline` in a header, the buffer is per translation unit;
-// only the SIP module includes this header, so callback and reader share it.
-static inline char *switchd_trace_buffer(void) {
-    static _Thread_local char buffer[256];
-    return buffer;
-}
+// osip's first complaint since the last clear, kept per thread for the Swift
+// side (osip logs the specific cause first, then generic "error in ..." lines
+// while unwinding). The buffer, the trace callback (it receives a `va_list`,
+// which Swift cannot format) and these three functions are defined once, in
+// osip_trace.c: state in a header would exist once per object file that
+// includes it (a `static` buffer in a `static inline` function is one buffer
+// per translation unit, and every Swift file importing COsip is one), so the
+// callback would write one copy and the reader read another.
 
-static inline void switchd_trace_callback(const char *file, int line, osip_trace_level_t level,
-                                          const char *format, va_list ap) {
-    (void)file; (void)line; (void)level;
-    char *buffer = switchd_trace_buffer();
-    if (buffer[0] != '\0') return;
-    vsnprintf(buffer, 256, format, ap);
-}
-
-// Installs the callback for levels below OSIP_WARNING, i.e. fatal, bug and
-// error (the level argument is exclusive; info levels would cost a vsnprintf
-// per header). Call once, before threads start parsing.
-static inline void switchd_install_trace(void) {
-    osip_trace_initialize_func(OSIP_WARNING, switchd_trace_callback);
-}
+// Installs the trace callback for levels below OSIP_WARNING, i.e. fatal, bug
+// and error (the level argument is exclusive; info levels would cost a
+// vsnprintf per header). Installing any callback also stops osip from printing
+// to stdout. Call once, before threads start parsing.
+void switchd_install_trace(void);
 
 // This thread's first trace message since the last clear ("" when none).
-static inline const char *switchd_last_trace(void) {
-    return switchd_trace_buffer();
-}
-static inline void switchd_clear_trace(void) {
-    switchd_trace_buffer()[0] = '\0';
-}
+const char *switchd_last_trace(void);
+
+// Empties this thread's trace buffer: call before each parse.
+void switchd_clear_trace(void);
 
 #endif

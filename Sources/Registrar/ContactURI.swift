@@ -1,0 +1,89 @@
+/// The parts of a `sip:`/`sips:` Contact URI the registrar needs: what identifies a binding within its
+/// address of record, and where the host and port sit for a NAT rewrite.
+///
+/// Not a full RFC 3261 §19.1 parser: it splits `scheme:[userinfo@]host[:port][;params][?headers]` and
+/// checks only what the registrar relies on (a sip/sips scheme, a non-empty host, a numeric port).
+/// The SIP module has already parsed the header; this works on the URI text it hands over.
+struct ContactURI: Equatable {
+    /// `sip` or `sips`, lowercased.
+    var scheme: String
+    /// Everything between `scheme:` and `@` (user and, if any, `:password`), as written; nil without `@`.
+    var userinfo: Substring?
+    /// As written: a name, dotted IPv4, or bracketed IPv6 (`[2001:db8::1]`).
+    var host: Substring
+    var port: UInt16?
+    /// `;params?headers` as written, kept whole by a rewrite.
+    var tail: Substring
+
+    /// How two Contacts are judged the same binding (RFC 3261 §10.3 step 7): RFC 3261 §19.1.4 equality
+    /// of scheme (case-insensitive), userinfo (case-sensitive, as written), host (case-insensitive) and
+    /// port (an absent port is not equal to an explicit 5060, as §19.1.4 says). URI parameters are not
+    /// compared: a phone that re-registers with a new `rinstance`, `ob` or `transport` is the same
+    /// binding, and must replace it rather than pile up beside it.
+    struct Identity: Hashable {
+        var scheme: String
+        var userinfo: String?
+        var host: String
+        var port: UInt16?
+    }
+
+    var identity: Identity {
+        Identity(scheme: scheme, userinfo: userinfo.map(String.init), host: host.lowercased(), port: port)
+    }
+
+    enum Problem: Error, Equatable {
+        case unsupportedScheme
+        case missingHost
+        case badPort
+    }
+
+    static func parse(_ text: String) -> Result<ContactURI, Problem> {
+        guard let colon = text.firstIndex(of: ":") else { return .failure(.unsupportedScheme) }
+        let scheme = text[..<colon].lowercased()
+        guard scheme == "sip" || scheme == "sips" else { return .failure(.unsupportedScheme) }
+        var rest = text[text.index(after: colon)...]
+        // `@` cannot appear unescaped in params or headers (RFC 3261 §25.1), so the first one ends the
+        // userinfo, which itself may hold `;` and `?` (telephone-subscriber).
+        var userinfo: Substring?
+        if let at = rest.firstIndex(of: "@") {
+            userinfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+        }
+        let host: Substring
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return .failure(.missingHost) }
+            host = rest[...close]
+            rest = rest[rest.index(after: close)...]
+        } else {
+            let end = rest.firstIndex { $0 == ":" || $0 == ";" || $0 == "?" } ?? rest.endIndex
+            host = rest[..<end]
+            rest = rest[end...]
+        }
+        guard host.count > (host.hasPrefix("[") ? 2 : 0) else { return .failure(.missingHost) }
+        var port: UInt16?
+        if rest.hasPrefix(":") {
+            let digits = rest.dropFirst().prefix { $0 != ";" && $0 != "?" }
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let value = UInt16(digits) else {
+                return .failure(.badPort)
+            }
+            port = value
+            rest = rest[digits.endIndex...]
+        } else if !(rest.isEmpty || rest.hasPrefix(";") || rest.hasPrefix("?")) {
+            return .failure(.missingHost)
+        }
+        return .success(ContactURI(scheme: scheme, userinfo: userinfo, host: host, port: port, tail: rest))
+    }
+
+    /// The URI text with the host and port replaced, everything else as it was.
+    func replacingHostPort(host newHost: String, port newPort: UInt16) -> String {
+        var text = scheme + ":"
+        if let userinfo { text += userinfo + "@" }
+        text += newHost + ":" + String(newPort)
+        text += tail
+        return text
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}

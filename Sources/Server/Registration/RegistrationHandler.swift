@@ -1,0 +1,84 @@
+import Addressing
+import Config
+import Registrar
+import Routing
+import SIP
+
+/// Who may register what (the README's "Registrar"), then RFC 3261 §10.3 in the location service.
+/// Trust is the call's: the trust gate identifies the customer from the From host, and a digest must
+/// be the To user's own.
+struct RegistrationHandler: Sendable {
+    let gate: TrustGate
+    let location: LocationService
+    /// The hosts switchd listens on; a wildcard address means any IP literal is one of ours.
+    let listen: [ListenAddress]
+
+    func decide(
+        _ request: SIPRequest, registration: SIPRegistration, source: SocketAddress, plan: DialPlan, now: Double,
+        failed: () -> Void
+    ) -> RegistrationVerdict {
+        let to = request.to.uri
+        let toUser = to.flatMap { $0.user.map(CallRouter.dialledNumber) } ?? ""
+        let claim = CallerClaim(
+            fromHost: request.from.uri?.host ?? "", fromUser: toUser, source: source.ipAddress,
+            credentials: .presented(authorization: request.authorization, method: request.method, requestURI: request.requestURIText))
+        let caller: Caller
+        switch gate.identify(claim, plan: plan, now: Int(now), failed: failed) {
+        case .trusted(let trusted, _): caller = trusted
+        case .challenge(let realm, let stale, let reason): return .challenge(realm: realm, stale: stale, reason: reason)
+        case .identityMismatch(let other, let user): return .identityMismatch(other, user: user)
+        }
+        let toHost = to?.host ?? ""
+        guard plan.isDomain(toHost, of: caller) else { return .refused(.foreignAddressOfRecord(host: toHost)) }
+        guard plan.isExtension(toUser, of: caller) else { return .refused(.notAnExtension(caller: caller.name, user: toUser)) }
+        let ruriHost = request.requestURI.host
+        guard plan.isDomain(ruriHost, of: caller) || isOwnAddress(host: ruriHost, port: nil) else {
+            return .refused(.requestURINotServed(host: ruriHost))
+        }
+
+        var contacts: [RegisterRequest.Contact] = []
+        switch registration.contacts {
+        case .wildcard:
+            contacts = [.wildcard]
+        case .list(let list):
+            let trunkHosts = plan.trunkHosts(of: caller)
+            for contact in list {
+                if let refusal = refusal(of: contact, trunkHosts: trunkHosts) { return .refused(refusal) }
+                contacts.append(.uri(contact.uri, expires: contact.expires.map(Int.init), q: contact.q))
+            }
+        }
+        let registerRequest = RegisterRequest(
+            aor: AddressOfRecord(customerID: caller.customerID, extensionNumber: toUser), callID: request.callID,
+            cseq: request.cseq.number, contacts: contacts, expires: registration.expires.map(Int.init),
+            sourceIP: source.ipAddress.description, sourcePort: source.port, transport: "UDP",
+            userAgent: registration.userAgent)
+        return .registrar(location.register(registerRequest, now: now))
+    }
+
+    /// A registration must not turn an extension into a trunk (a Contact on one of the customer's
+    /// gateways would let a phone's calls be answered by the trunk), nor loop calls back into switchd.
+    private func refusal(of contact: SIPContact, trunkHosts: Set<String>) -> RegistrationRefusal? {
+        guard let uri = SIPURI(parsing: contact.uri), uri.scheme == "sip" || uri.scheme == "sips" else {
+            return .contactNotAllowed(contact: contact.uri, why: "is not a sip: or sips: URI")
+        }
+        let host = uri.host.lowercased()
+        if trunkHosts.contains(host) {
+            return .contactNotAllowed(contact: contact.uri, why: "is one of the customer's trunk gateways")
+        }
+        let port = uri.port ?? (uri.scheme == "sips" ? 5061 : 5060)
+        if isOwnAddress(host: host, port: port) {
+            return .contactNotAllowed(contact: contact.uri, why: "is this server's own address")
+        }
+        return nil
+    }
+
+    /// True when `host` (and `port`, when given) is an address switchd listens on.
+    private func isOwnAddress(host: String, port: Int?) -> Bool {
+        guard let address = IPAddress(host) else { return false }
+        return listen.contains { listening in
+            guard port == nil || port == Int(listening.port), let own = IPAddress(listening.host) else { return false }
+            let wildcard = own == IPAddress("0.0.0.0") || own == IPAddress("::")
+            return own == address || wildcard
+        }
+    }
+}
