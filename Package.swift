@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Addressing"),
         // TOML files -> typed settings and customer model, with every diagnostic. No dial plan, no SIP.
         .target(name: "Config", dependencies: [
-            "Addressing", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
+            "Addressing", "Auth", "Registrar", "RegistrarPostgresURL", .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The compiled dial plan and routing "as this caller". No trust, no SIP, no sockets, no logging.
         .target(name: "Routing", dependencies: ["Config", "Addressing"]),
@@ -115,7 +115,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Runs the built `switchd` binary as an admin would (exit codes, stdout/stderr).
-        .testTarget(name: "CLITests", dependencies: ["Switchd"]),
+        .testTarget(name: "CLITests", dependencies: ["Switchd", "Registrar"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "SIP", "Config", "Routing", "Addressing", "Auth",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -66,14 +66,16 @@ for folder in "${seed_dirs[@]}"; do
     if compgen -G "$folder/*" >/dev/null; then cp "$folder"/* "$corpus"/; fi
 done
 if [ "$target" = sip ]; then
-    # The torture messages are part of the repository: without them the checkout is broken, and fuzzing
-    # from fuzz/seeds alone would quietly explore less.
-    if ! compgen -G "$torture/*.dat" >/dev/null; then
+    if compgen -G "$torture/*.dat" >/dev/null; then
+        cp "$torture"/*.dat "$corpus"/
+    else
+        # The torture messages are part of the repository: without them the checkout is broken, and
+        # fuzzing from fuzz/seeds alone would quietly explore less.
         echo "error: no torture messages in $torture (see its README.md)" >&2
         exit 1
     fi
-    cp "$torture"/*.dat "$corpus"/
 fi
+cp "$torture"/*.dat "$corpus"/
 
 # Artifacts found before this run stay where they are; only new ones count.
 marker=$(mktemp)

@@ -54,11 +54,13 @@ public final class DigestVerifier: Sendable {
 
     /// One `WWW-Authenticate` value per algorithm, SHA-256 first (RFC 8760 §2.4 lists the preferred first).
     /// Quoted values go through `QuotedString`: the realm may come from the request.
-    public func challenges(realm: String, now: Int, stale: Bool) -> [String] {
+    /// `algorithms`: what `[auth] algorithms` offers, in its order (some phones give up on a 401 that
+    /// offers anything but MD5, whatever the order).
+    public func challenges(realm: String, now: Int, stale: Bool, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) -> [String] {
         let nonce = nonces.make(now: now)
         let quotedRealm = QuotedString.quote(realm), quotedNonce = QuotedString.quote(nonce)
         let quotedQop = QuotedString.quote("auth")
-        return DigestAlgorithm.allCases.map { algorithm in
+        return algorithms.map { algorithm in
             "Digest realm=\(quotedRealm), nonce=\(quotedNonce), algorithm=\(algorithm.rawValue), qop=\(quotedQop)"
                 + (stale ? ", stale=true" : "")
         }

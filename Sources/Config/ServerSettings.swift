@@ -1,4 +1,5 @@
 import Addressing
+import Auth
 import Registrar
 
 /// `switchd.toml`: what the SIP front listens on, its limits, digest settings and registrar.
@@ -10,6 +11,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var limits: LimitSettings
     /// Seconds a digest nonce stays valid (`[auth] nonce_lifetime`).
     public var nonceLifetime: Int
+    /// `[auth] algorithms`: what every 401 offers, in this order (a reload applies a change).
+    public var challengeAlgorithms: [DigestAlgorithm] = [.sha256, .md5]
     /// `[registrar]`: expiry bounds, bindings per address of record, NAT handling.
     public var registrar = RegistrarSettings()
     /// `[registrar] store`.

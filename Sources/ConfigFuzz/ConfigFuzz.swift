@@ -69,7 +69,9 @@ enum ConfigFuzzTarget {
             for dialled in ["201", "71201", "9123", "7", "", "*97", "100", "72100", "0"] {
                 _ = plan.dial(dialled, as: caller).reason.utf8.count
                 _ = plan.hasExtension(dialled, customer: id)
+                _ = plan.isExtension(dialled, of: caller)
             }
+            _ = plan.trunkHosts(of: caller)
             _ = plan.dial("201", as: caller, requestURIHost: "globex.example").reason.utf8.count
         }
     }

@@ -7,7 +7,7 @@ struct SwitchdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchd",
         abstract: "A SIP call-routing daemon for multi-tenant cloud PBXs.",
-        subcommands: [RunCommand.self, CheckCommand.self, RouteCommand.self, PasswdCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, RouteCommand.self, RegistrationsCommand.self, PasswdCommand.self])
 
     /// Like ArgumentParser's own `main`, except that bad arguments exit with 1 (not 64), so that every
     /// failure of a subcommand has the same exit status scripts can test for.

@@ -128,3 +128,16 @@ struct ValidationValueTests {
         try expectDiagnostics(testCase)
     }
 }
+
+@Suite("Validation: [auth] algorithms")
+struct AuthAlgorithmsValidationTests {
+    @Test("wrong values are errors naming file and key", arguments: [
+        ("algorithms = []", "CONF/switchd.toml: error: auth.algorithms must name at least one algorithm, e.g. [\"SHA-256\", \"MD5\"]"),
+        ("algorithms = [\"SHA-512\"]", "CONF/switchd.toml: error: auth.algorithms: \"SHA-512\" is not a digest algorithm switchd offers (SHA-256, MD5)"),
+        ("algorithms = [\"MD5\", \"md5\"]", "CONF/switchd.toml: error: auth.algorithms lists MD5 twice"),
+        ("algorithms = \"MD5\"", "CONF/switchd.toml: error: auth.algorithms must be an array of algorithm names, e.g. [\"SHA-256\", \"MD5\"], not a string"),
+    ])
+    func rejected(_ line: String, _ message: String) throws {
+        try expectDiagnostics(ValidationCase("auth algorithms", files: ["switchd.toml": "[auth]\n\(line)\n", "customers/acme.toml": validCustomer], [message]))
+    }
+}

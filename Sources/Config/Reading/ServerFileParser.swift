@@ -1,3 +1,5 @@
+import Auth
+
 /// Reads `switchd.toml`: `[server]`, `[limits]` and `[auth]`. A value that fails its check keeps the
 /// default and is reported, so the load fails; nothing wrong is ever served silently.
 enum ServerFileParser {
@@ -33,7 +35,24 @@ enum ServerFileParser {
             (settings.registrar, settings.bindingStore) = RegistrarSectionParser.parse(registrar, log: &log)
         }
         if let auth = root.section("auth", typeHint: "a table", in: &log) {
-            auth.rejectUnknownKeys(known: ["nonce_lifetime"], in: &log)
+            auth.rejectUnknownKeys(known: ["nonce_lifetime", "algorithms"], in: &log)
+            if let names = auth.stringArray("algorithms", typeHint: "an array of algorithm names, e.g. [\"SHA-256\", \"MD5\"]", in: &log) {
+                var algorithms: [DigestAlgorithm] = []
+                for name in names {
+                    // Case-insensitive like the algorithm= token itself (RFC 7616 §3.3).
+                    guard let algorithm = DigestAlgorithm.allCases.first(where: { $0.rawValue.uppercased() == name.uppercased() }) else {
+                        log.error(path, "auth.algorithms: \"\(name)\" is not a digest algorithm switchd offers (SHA-256, MD5)")
+                        continue
+                    }
+                    if algorithms.contains(algorithm) {
+                        log.error(path, "auth.algorithms lists \(algorithm.rawValue) twice")
+                    } else {
+                        algorithms.append(algorithm)
+                    }
+                }
+                if names.isEmpty { log.error(path, "auth.algorithms must name at least one algorithm, e.g. [\"SHA-256\", \"MD5\"]") }
+                if !algorithms.isEmpty { settings.challengeAlgorithms = algorithms }
+            }
             if let lifetime = auth.integer("nonce_lifetime", typeHint: "a number of seconds, e.g. 300", in: &log) {
                 if (10...86_400).contains(lifetime) {
                     settings.nonceLifetime = lifetime

@@ -30,7 +30,7 @@ public final class SIPServer: Sendable {
     ) throws {
         self.configDirectory = configDirectory
         self.logger = logger
-        plans = PlanStore(configuration.plan)
+        plans = PlanStore(configuration.plan, challengeAlgorithms: configuration.server.challengeAlgorithms)
         let limits = configuration.server.limits
         let nonceLifetime = configuration.server.nonceLifetime
         let now = clock ?? RequestHandler.wallClock
@@ -102,13 +102,17 @@ public final class SIPServer: Sendable {
         do {
             let configuration = try ConfigLoader.load(directory: configDirectory)
             plans.replace(with: configuration.plan)
+            plans.challengeAlgorithms = configuration.server.challengeAlgorithms
             logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])
             // Compared with the file as it was at start, not with --listen, which overrides it anyway.
             if configuration.server.listen != serverSettings.listen || configuration.server.workers != serverSettings.workers {
                 logger.warning("listen addresses or workers changed in switchd.toml; they take effect at the next restart")
             }
             if configuration.server.limits != serverSettings.limits || configuration.server.nonceLifetime != serverSettings.nonceLifetime {
-                logger.warning("[limits] or [auth] changed in switchd.toml; they take effect at the next restart")
+                logger.warning("[limits] or [auth] nonce_lifetime changed in switchd.toml; they take effect at the next restart")
+            }
+            if configuration.server.registrar != serverSettings.registrar || configuration.server.bindingStore != serverSettings.bindingStore {
+                logger.warning("[registrar] changed in switchd.toml; it takes effect at the next restart")
             }
             return true
         } catch {

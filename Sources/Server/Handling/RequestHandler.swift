@@ -161,7 +161,7 @@ public final class RequestHandler: Sendable {
         let question = CallQuestion(claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
         let (verdict, dialled) = router.decide(question, plan: context.plan, now: context.now) { noteAuthenticationFailure(context) }
         let response = ResponseCatalog.response(for: verdict) { realm, stale in
-            router.gate.challenges(realm: realm, now: now, stale: stale)
+            router.gate.challenges(realm: realm, now: now, stale: stale, algorithms: plans.challengeAlgorithms)
         }
         logDecision(request, context, verdict: verdict, status: response.status, dialled: dialled)
         return response
@@ -180,7 +180,7 @@ public final class RequestHandler: Sendable {
             noteAuthenticationFailure(context)
         }
         let response = ResponseCatalog.response(for: verdict) { realm, stale in
-            router.gate.challenges(realm: realm, now: now, stale: stale)
+            router.gate.challenges(realm: realm, now: now, stale: stale, algorithms: plans.challengeAlgorithms)
         }
         logRegistration(request, context, verdict: verdict, status: response.status)
         return response

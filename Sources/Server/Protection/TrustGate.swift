@@ -115,7 +115,7 @@ public struct TrustGate: Sendable {
     }
 
     /// The `WWW-Authenticate` values of a 401 (a fresh nonce each time).
-    func challenges(realm: String, now: Int, stale: Bool) -> [String] {
-        verifier.challenges(realm: realm, now: now, stale: stale)
+    func challenges(realm: String, now: Int, stale: Bool, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) -> [String] {
+        verifier.challenges(realm: realm, now: now, stale: stale, algorithms: algorithms)
     }
 }

@@ -61,17 +61,8 @@ struct RouteCommand: ParsableCommand {
         // A gate of its own: no request carries credentials here, so its nonce secret never matters.
         let gate = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: NonceService.randomSecret(), lifetime: 300)))
         let question = CallQuestion(claim: claim, requestURIUser: digits, requestURIHost: ruriHost)
-        // The daemon's store, read as the daemon reads it at start: the phones registered now.
         let now = RequestHandler.wallClock()
-        let location: LocationService
-        do {
-            let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: options.conf, logger: Logger(label: "switchd.route"))
-            location = try LocationService(settings: configuration.server.registrar, store: opened.store, now: now)
-            defer { opened.close() }
-        } catch {
-            printToStandardError("switchd route: \(error)")
-            throw ExitCode.failure
-        }
+        let location = try options.registeredPhones(configuration, now: now)
         let (verdict, _) = CallRouter(gate: gate, location: location).decide(question, plan: configuration.plan, now: now) {}
         print(json ? DecisionFormat.json(verdict) : DecisionFormat.text(verdict))
     }
