@@ -62,17 +62,18 @@ enum ConfigFuzzTarget {
         return "a diagnostic that does not start with FILE: error: or FILE:LINE:COL: error:"
     }
 
-    /// Routes a few calls from every customer's first domain, as the SIP front would.
+    /// Routes a few calls as every customer (identified by its first domain), as the SIP front does
+    /// once its trust gate admitted the caller.
     static func exercise(_ plan: DialPlan) {
         for id in plan.customerIDs {
             guard let realm = plan.realm(ofCustomer: id), let caller = plan.caller(fromHost: realm) else { continue }
             for dialled in ["201", "71201", "9123", "7", "", "*97", "100", "72100", "0"] {
-                let decision = plan.dial(dialled, as: caller)
-                _ = decision.reason.utf8.count
+                _ = plan.dial(dialled, as: caller).reason.utf8.count
                 _ = plan.hasExtension(dialled, customer: id)
                 _ = plan.isExtension(dialled, of: caller)
             }
             _ = plan.trunkHosts(of: caller)
+            _ = plan.dial("201", as: caller, requestURIHost: "globex.example").reason.utf8.count
         }
     }
 }

@@ -110,7 +110,7 @@ enum RegistrarSectionParser {
             } else {
                 log.error(
                     section.file,
-                    "\(section.qualified("store")): \"\(text)\" must be \"sqlite:PATH\", \"postgresql://USER@HOST:PORT/DB\" or \"memory\""
+                    "\(section.qualified("store")): \(DiagnosticText.quoted(text)) must be \"sqlite:PATH\", \"postgresql://USER@HOST:PORT/DB\" or \"memory\""
                 )
             }
         }
