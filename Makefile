@@ -61,9 +61,11 @@ security-test: deps-test
 	bash Tests/security/run.sh $$($(SWIFT) build -c release --show-bin-path)/switchd
 
 # The registrar's PostgreSQL store against a private server that Tests/cluster/postgres.sh starts on a
-# free port of 127.0.0.1 and stops on every way out (two nodes, NOTIFY latency, an outage and recovery).
+# free port of 127.0.0.1 and stops on every way out (two nodes, NOTIFY latency, an outage and recovery);
+# then the same as switchd processes (Tests/cluster/daemons.sh: redirects across nodes, a late node, an outage).
 cluster-test: build
 	SWIFT=$(SWIFT) bash Tests/cluster/run.sh
+	bash Tests/cluster/daemons.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 test: unit-test sipp-test daemon-test security-test cluster-test
 
