@@ -50,9 +50,11 @@ unit-test: build
 sipp-test: build
 	bash Tests/sipp/run.sh $$($(SWIFT) build --show-bin-path)/switchd
 
-# The daemon as a process: SIGHUP reloads (a bad conf keeps the old plan), SIGTERM stops cleanly.
+# The daemon as a process: SIGHUP reloads (a bad conf keeps the old plan), SIGTERM stops cleanly; the
+# registrar's SQLite store across SIGTERM, SIGHUP and kill -9 after a burst of REGISTERs.
 daemon-test: build
 	bash Tests/daemon/signals.sh $$($(SWIFT) build --show-bin-path)/switchd
+	bash Tests/daemon/registrar.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered).
