@@ -8,12 +8,13 @@ LOG_LEVEL ?= info
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config
-TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql
+# baresip-core: the softphone of Tests/daemon/baresip.sh (the `baresip` package adds only GUI and video front-ends)
+TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql baresip-core
 BENCH_PACKAGES := $(RUN_PACKAGES) kamailio sip-tester python3 time
 FUZZ_SECONDS ?= 60
 BENCH_ARGS ?=
 
-.PHONY: run test build release deps-run deps-test deps-bench unit-test sipp-test daemon-test security-test cluster-test fuzz bench bench-route bench-handler bench-registrar check format lint clean
+.PHONY: run test build release deps-run deps-test deps-bench unit-test sipp-test daemon-test security-test cluster-test baresip-test fuzz bench bench-route bench-handler bench-registrar check format lint clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -50,9 +51,11 @@ unit-test: build
 sipp-test: build
 	bash Tests/sipp/run.sh $$($(SWIFT) build --show-bin-path)/switchd
 
-# The daemon as a process: SIGHUP reloads (a bad conf keeps the old plan), SIGTERM stops cleanly.
+# The daemon as a process: SIGHUP reloads (a bad conf keeps the old plan), SIGTERM stops cleanly; the
+# registrar's SQLite store across SIGTERM, SIGHUP and kill -9 after a burst of REGISTERs.
 daemon-test: build
 	bash Tests/daemon/signals.sh $$($(SWIFT) build --show-bin-path)/switchd
+	bash Tests/daemon/registrar.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered).
@@ -61,11 +64,18 @@ security-test: deps-test
 	bash Tests/security/run.sh $$($(SWIFT) build -c release --show-bin-path)/switchd
 
 # The registrar's PostgreSQL store against a private server that Tests/cluster/postgres.sh starts on a
-# free port of 127.0.0.1 and stops on every way out (two nodes, NOTIFY latency, an outage and recovery).
+# free port of 127.0.0.1 and stops on every way out (two nodes, NOTIFY latency, an outage and recovery);
+# then the same as switchd processes (Tests/cluster/daemons.sh: redirects across nodes, a late node, an outage).
 cluster-test: build
 	SWIFT=$(SWIFT) bash Tests/cluster/run.sh
+	bash Tests/cluster/daemons.sh $$($(SWIFT) build --show-bin-path)/switchd
 
-test: unit-test sipp-test daemon-test security-test cluster-test
+# A real softphone (Debian's baresip, headless) registers with digest credentials, gets called through a
+# 302 and auto-answers; all on 127.0.0.0/8.
+baresip-test: build
+	bash Tests/daemon/baresip.sh $$($(SWIFT) build --show-bin-path)/switchd
+
+test: unit-test sipp-test daemon-test security-test cluster-test baresip-test
 
 # libFuzzer + AddressSanitizer, each target for FUZZ_SECONDS: parse/validate/route/respond (seeded with
 # the torture messages), then configuration loading from in-memory conf directories.
