@@ -72,7 +72,7 @@ enum ConfigFuzzTarget {
                 _ = plan.hasExtension(dialled, customer: id)
                 _ = plan.isExtension(dialled, of: caller)
             }
-            _ = plan.trunkHosts(of: caller)
+            _ = plan.isTrunkHost(realm)
             _ = plan.dial("201", as: caller, requestURIHost: "globex.example").reason.utf8.count
         }
     }

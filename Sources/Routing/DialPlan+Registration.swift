@@ -1,3 +1,4 @@
+import Addressing
 import Config
 
 /// What the registrar asks of the plan about an identified caller: which extensions it has, which
@@ -21,15 +22,40 @@ extension DialPlan {
         domainOwners[Self.lowercasedHost(host)] == caller.index
     }
 
-    /// The lower-cased hosts of the caller's trunk gateways (IPv6 without brackets).
-    public func trunkHosts(of caller: Caller) -> Set<String> {
+    /// True when `host` (normalised by `normalizedHost`) is the gateway of any customer's trunk.
+    public func isTrunkHost(_ host: String) -> Bool {
+        trunkHosts.contains(host)
+    }
+
+    /// The normalised hosts of every trunk gateway of the plan, built once with the plan.
+    static func trunkHosts(of entries: [DialEntry]) -> Set<String> {
         var hosts = Set<String>()
-        for entry in entries where entry.owner == caller.index {
-            if case .trunk(let gateway) = entry.kind, let host = Self.host(ofURI: gateway.text) {
+        for entry in entries {
+            if case .trunk(let gateway) = entry.kind, let host = host(ofURI: gateway.text).flatMap(normalizedHost) {
                 hosts.insert(host)
             }
         }
         return hosts
+    }
+
+    /// A host as one spelling: IP addresses in their canonical text (so `[::ffff:192.0.2.1]` is
+    /// `192.0.2.1`), names lower-cased without a trailing dot; nil for anything that is neither a
+    /// valid IP address nor a host name (`203.1`, `x>`), which no Contact may carry.
+    public static func normalizedHost(_ text: String) -> String? {
+        var host = text.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if let address = IPAddress(host) { return address.description }
+        if host.hasSuffix(".") { host.removeLast() }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard !host.isEmpty, host.utf8.count <= 253,
+            labels.allSatisfy({ label in
+                !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }
+            }),
+            // All digits and dots but no address (`203.1`): many resolvers read it as one.
+            let last = labels.last, !last.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else { return nil }
+        return host
     }
 
     /// The host of a `sip:`/`sips:` URI text (placeholders allowed in the user part), lower-cased,

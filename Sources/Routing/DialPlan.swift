@@ -14,6 +14,8 @@ public final class DialPlan: Sendable {
     public let summary: PlanSummary
     /// Every customer's networks, for the rate-limit exemption check on every datagram.
     let allNetworks: [IPNetwork]
+    /// Every trunk gateway's host, normalised: no phone may register a Contact on one.
+    let trunkHosts: Set<String>
 
     init(
         customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry],
@@ -27,6 +29,7 @@ public final class DialPlan: Sendable {
         self.summary = summary
         var seen = Set<IPNetwork>()
         self.allNetworks = customers.flatMap(\.networks).filter { seen.insert($0).inserted }
+        self.trunkHosts = Self.trunkHosts(of: entries)
     }
 
     /// Ids of the customers, in load order (file-name order).

@@ -170,6 +170,31 @@ struct RegistrationTests {
                 "an extension inside a range", "150@acme.example", nil, "sip:acme.example", [("Contact", "<sip:150@10.1.0.9>")],
                 "SIP/2.0 200 OK"
             ),
+            (
+                "a Contact on another customer's trunk gateway", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@GW.Globex.Example.>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact on a customer domain (it resolves to switchd)", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@globex.example>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact on localhost", "201@acme.example", nil, "sip:acme.example", [("Contact", "<sip:201@localhost:5070>")],
+                "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact whose host is no host", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "sip:201@203.0.113.5>")],
+                "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact with a short IPv4 form", "201@acme.example", nil, "sip:acme.example", [("Contact", "<sip:201@203.1>")],
+                "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "removing a binding is always allowed", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@gw.acme.example>;expires=0")], "SIP/2.0 200 OK"
+            ),
         ] as [(String, String, String?, String, [(String, String)], String)])
     func authorisation(
         _ name: String, _ aor: String, _ from: String?, _ uri: String, _ headers: [(String, String)], _ status: String
@@ -224,5 +249,14 @@ struct RegistrationTests {
         // Once every binding expired, the conf's contact alone, without q.
         rig.clock.advance(by: 3_600)
         #expect(try rig.invite("201", from: "202@acme.example", sequence: 5).values("Contact") == ["<sip:201@10.1.0.21:5060>"])
+    }
+
+    @Test("with a wildcard listen address, only this machine's loopback counts as switchd, not the phones of the LAN")
+    func wildcardListen() throws {
+        let rig = try RegistrarRig(listen: [ListenAddress(host: "0.0.0.0", port: 5060)])
+        #expect(try rig.register(headers: [("Contact", "<sip:201@192.168.1.10>")]).statusLine == "SIP/2.0 200 OK")
+        #expect(
+            try rig.register(headers: [("Contact", "<sip:201@127.0.0.1:5060>")]).statusLine == "SIP/2.0 403 Contact Not Allowed")
+        #expect(try rig.register(headers: [("Contact", "<sip:201@127.0.0.1:5070>")]).statusLine == "SIP/2.0 200 OK")
     }
 }

@@ -42,9 +42,10 @@ struct RegistrationHandler: Sendable {
         case .wildcard:
             contacts = [.wildcard]
         case .list(let list):
-            let trunkHosts = plan.trunkHosts(of: caller)
             for contact in list {
-                if let refusal = refusal(of: contact, trunkHosts: trunkHosts) { return .refused(refusal) }
+                // A removal is always allowed: a binding whose host became a trunk must still be removable.
+                let removes = (contact.expires ?? registration.expires) == 0
+                if !removes, let refusal = refusal(of: contact, plan: plan) { return .refused(refusal) }
                 contacts.append(.uri(contact.uri, expires: contact.expires.map(Int.init), q: contact.q))
             }
         }
@@ -56,15 +57,22 @@ struct RegistrationHandler: Sendable {
         return .registrar(location.register(registerRequest, now: now))
     }
 
-    /// A registration must not turn an extension into a trunk (a Contact on one of the customer's
-    /// gateways would let a phone's calls be answered by the trunk), nor loop calls back into switchd.
-    private func refusal(of contact: SIPContact, trunkHosts: Set<String>) -> RegistrationRefusal? {
+    /// A registration must not turn an extension into a trunk (a Contact on any customer's gateway
+    /// would let calls to the extension seize that trunk, another customer's included), nor loop calls
+    /// back into switchd (its own address, a customer domain, localhost).
+    private func refusal(of contact: SIPContact, plan: DialPlan) -> RegistrationRefusal? {
         guard let uri = SIPURI(parsing: contact.uri), uri.scheme == "sip" || uri.scheme == "sips" else {
             return .contactNotAllowed(contact: contact.uri, why: "is not a sip: or sips: URI")
         }
-        let host = uri.host.lowercased()
-        if trunkHosts.contains(host) {
-            return .contactNotAllowed(contact: contact.uri, why: "is one of the customer's trunk gateways")
+        guard let host = DialPlan.normalizedHost(uri.host) else {
+            return .contactNotAllowed(
+                contact: contact.uri, why: "has no valid host (a host name, an IPv4 address or an [IPv6] address)")
+        }
+        if plan.isTrunkHost(host) {
+            return .contactNotAllowed(contact: contact.uri, why: "is a trunk gateway")
+        }
+        if host == "localhost" || plan.customerID(forDomain: host) != nil {
+            return .contactNotAllowed(contact: contact.uri, why: "names this server (a customer domain or localhost)")
         }
         let port = uri.port ?? (uri.scheme == "sips" ? 5061 : 5060)
         if isOwnAddress(host: host, port: port) {
@@ -73,13 +81,18 @@ struct RegistrationHandler: Sendable {
         return nil
     }
 
-    /// True when `host` (and `port`, when given) is an address switchd listens on.
+    /// True when `host` (and `port`, when given) is an address switchd listens on. A wildcard listen
+    /// address stands for this machine: its loopback and unspecified addresses are ours (the addresses
+    /// of its interfaces are not enumerated, so a phone on the LAN is never mistaken for switchd).
     private func isOwnAddress(host: String, port: Int?) -> Bool {
         guard let address = IPAddress(host) else { return false }
+        let local =
+            address == IPAddress("127.0.0.1") || address == IPAddress("::1") || address == IPAddress("0.0.0.0")
+            || address == IPAddress("::") || (address.isIPv4 && address.description.hasPrefix("127."))
         return listen.contains { listening in
             guard port == nil || port == Int(listening.port), let own = IPAddress(listening.host) else { return false }
             let wildcard = own == IPAddress("0.0.0.0") || own == IPAddress("::")
-            return own == address || wildcard
+            return own == address || (wildcard && local)
         }
     }
 }
