@@ -35,7 +35,9 @@ package struct ExtensionSpec: Sendable {
     /// The key as the admin wrote it, for messages.
     package let key: String
     package let numbers: Numbers
-    package let contact: URITemplate
+    /// Where calls go when no phone of the extension is registered; nil for `"registered"` (registered
+    /// phones only: with none, a call is answered 480).
+    package let contact: URITemplate?
 
     /// How many numbers this entry covers.
     package var size: Int {

@@ -110,6 +110,7 @@ func route(_ call: (fromHost: String, dialled: String)) -> Decision.Outcome? {
 func kind(_ outcome: Decision.Outcome?) -> String {
     switch outcome {
     case .redirect: return "redirect"
+    case .registeredOnly: return "registered phones"
     case .forbidden: return "foreign trunk"
     case .notFound: return "not found"
     case .addressIncomplete: return "incomplete"

@@ -5,6 +5,9 @@ import Config
 public struct Decision: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         case redirect(contact: String)
+        /// An extension for registered phones only (`reachedExtension`): its phones take the call, and
+        /// with none registered it is temporarily unavailable.
+        case registeredOnly
         case forbidden(ForbiddenCause)
         case notFound
         case addressIncomplete
@@ -22,7 +25,8 @@ public struct Decision: Sendable, Equatable {
     public let callerID: String
     let explanation: Explanation
     /// The extension the call reached (own or a group member's), whose registered phones, when it has
-    /// any, take the call before its contact in the conf. Nil for trunks and refusals.
+    /// any, take the call before its contact in the conf. Nil for trunks and refusals; never nil for
+    /// `.registeredOnly`.
     public var reachedExtension: ExtensionReference?
 
     init(outcome: Outcome, callerID: String, explanation: Explanation, reachedExtension: ExtensionReference? = nil) {

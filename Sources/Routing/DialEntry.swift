@@ -7,7 +7,8 @@ import Config
 /// string and template fields out of the array costs a retain per field.
 final class DialEntry: Sendable {
     enum Kind: Sendable {
-        case extensionContact(URITemplate, isRange: Bool)
+        /// A nil contact: registered phones only (`"registered"` in the conf).
+        case extensionContact(URITemplate?, isRange: Bool)
         case trunk(URITemplate)
         /// Dialling this code continues in the extensions of customer `member`.
         case accessCode(member: Int32)

@@ -71,9 +71,8 @@ extension DialPlan {
             }
             let reached = ExtensionReference(
                 customerID: customers[Int(entries[Int(entryIndex)].owner)].id, number: String(number))
-            return Decision(
-                outcome: .redirect(contact: target.render(number)), callerID: caller.id, explanation: explanation,
-                reachedExtension: reached)
+            let outcome: Decision.Outcome = target.isRegisteredOnly ? .registeredOnly : .redirect(contact: target.render(number))
+            return Decision(outcome: outcome, callerID: caller.id, explanation: explanation, reachedExtension: reached)
         case .trunk(let entryIndex, let numberStart):
             let target = targets[Int(entryIndex)]
             let number = suffix(numberStart)

@@ -12,6 +12,8 @@ struct RouteTarget: Sendable {
     /// Set only when the URI has several placeholders: then the general template renders it.
     let general: URITemplate?
     let isRange: Bool
+    /// An extension without a contact in the conf: only its registered phones can take a call.
+    let isRegisteredOnly: Bool
     /// The entry's key ("201", "100-199", trunk code), for the reason text.
     let key: String
 
@@ -21,12 +23,15 @@ struct RouteTarget: Sendable {
         case .extensionContact(let contact, let isRange):
             template = contact
             self.isRange = isRange
+            isRegisteredOnly = contact == nil
         case .trunk(let gateway):
             template = gateway
             self.isRange = false
+            isRegisteredOnly = false
         case .accessCode:
             template = nil
             self.isRange = false
+            isRegisteredOnly = false
         }
         key = entry.key
         let pieces = template?.pieces ?? []

@@ -29,7 +29,7 @@ struct ValidationDirectoryTests {
                 "CONF/customers/globex.toml: error: cm must be an integer >= 1, not 0",
                 "CONF/customers/hooli.toml: error: access_code must be a quoted string of digits, e.g. \"071\", not an integer",
                 "CONF/customers/hooli.toml: error: networks: \"10.0.0.1/8\" has host bits set; did you mean \"10.0.0.0/8\"?",
-                "CONF/customers/hooli.toml: error: extensions.201: contact \"http://h.example\" must be a sip: or sips: URI",
+                "CONF/customers/hooli.toml: error: extensions.201: contact \"http://h.example\" must be a sip: or sips: URI, or \"registered\" for registered phones only",
                 "CONF/customers/initech.toml: error: domain \"hooli.example\" is also claimed by CONF/customers/hooli.toml",
                 "CONF/customers/hooli.toml: error: in what customer hooli can dial, extension \"20\" (CONF/customers/hooli.toml) is a prefix of extension \"202\" (CONF/customers/hooli.toml)",
             ])

@@ -44,7 +44,7 @@ struct ValidationKeyTests {
             ValidationCase(
                 "an extension's contact as an integer", acme: validCustomer + "[extensions]\n\"201\" = 201\n",
                 [
-                    "\(acmeFile): error: extensions.201 must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", not an integer"
+                    "\(acmeFile): error: extensions.201 must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", or \"registered\", not an integer"
                 ]),
             ValidationCase(
                 "extensions as a string", acme: validCustomer + "extensions = \"201\"\n",

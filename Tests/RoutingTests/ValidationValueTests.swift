@@ -72,12 +72,17 @@ struct ValidationValueTests {
             ValidationCase(
                 "not sip:", acme: withExtension("201", "http://10.1.0.21/201"),
                 [
-                    "\(acmeFile): error: extensions.201: contact \"http://10.1.0.21/201\" must be a sip: or sips: URI"
+                    "\(acmeFile): error: extensions.201: contact \"http://10.1.0.21/201\" must be a sip: or sips: URI, or \"registered\" for registered phones only"
                 ]),
             ValidationCase(
                 "no scheme", acme: withExtension("201", "201@10.1.0.21"),
                 [
-                    "\(acmeFile): error: extensions.201: contact \"201@10.1.0.21\" must be a sip: or sips: URI"
+                    "\(acmeFile): error: extensions.201: contact \"201@10.1.0.21\" must be a sip: or sips: URI, or \"registered\" for registered phones only"
+                ]),
+            ValidationCase(
+                "the registered-only word is lower case", acme: withExtension("201", "Registered"),
+                [
+                    "\(acmeFile): error: extensions.201: contact \"Registered\" must be a sip: or sips: URI, or \"registered\" for registered phones only"
                 ]),
             ValidationCase(
                 "whitespace", acme: withExtension("201", "sip:201@ 10.1.0.21"),

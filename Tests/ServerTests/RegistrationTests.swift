@@ -251,6 +251,42 @@ struct RegistrationTests {
         #expect(try rig.invite("201", from: "202@acme.example", sequence: 5).values("Contact") == ["<sip:201@10.1.0.21:5060>"])
     }
 
+    @Test("an extension for registered phones only: 480 without a binding, its phones alone with one, by number and by range")
+    func registeredOnly() throws {
+        let rig = try RegistrarRig()
+        let unavailable = try rig.invite("203", from: "201@acme.example", sequence: 1)
+        #expect(unavailable.statusLine == "SIP/2.0 480 Temporarily Unavailable")
+        #expect(unavailable.values("Contact") == [])
+        #expect(
+            try rig.invite("71215", from: "100@globex.example", sequence: 2).statusLine
+                == "SIP/2.0 480 Temporarily Unavailable")
+        // The extension registers like any other (203 explicit, 215 inside the range 210-219).
+        #expect(
+            try rig.register("203@acme.example", headers: [("Contact", "<sip:203@soft.acme.example>")]).statusLine
+                == "SIP/2.0 200 OK")
+        #expect(
+            try rig.register("215@acme.example", callID: "reg-215@desk", headers: [("Contact", "<sip:215@desk.acme.example>")])
+                .statusLine == "SIP/2.0 200 OK")
+        // One phone and no conf contact: a single Contact, without q.
+        let one = try rig.invite("203", from: "201@acme.example", sequence: 3)
+        #expect(one.statusLine == "SIP/2.0 302 Moved Temporarily")
+        #expect(one.values("Contact") == ["<sip:203@soft.acme.example>"])
+        #expect(
+            try rig.invite("71215", from: "100@globex.example", sequence: 4).values("Contact") == ["<sip:215@desk.acme.example>"])
+        // Two phones: q on each, and still nothing from the conf after them.
+        rig.clock.advance(by: 1)
+        _ = try rig.register(
+            "203@acme.example", callID: "reg-203b@mobile", headers: [("Contact", "<sip:203@mobile.acme.example>;q=0.8")])
+        #expect(
+            try rig.invite("203", from: "201@acme.example", sequence: 5).values("Contact") == [
+                "<sip:203@soft.acme.example>;q=1", "<sip:203@mobile.acme.example>;q=0.8",
+            ])
+        // The other numbers of the range stay unavailable; once the bindings expire, so does 203.
+        #expect(try rig.invite("216", from: "201@acme.example", sequence: 6).statusLine == "SIP/2.0 480 Temporarily Unavailable")
+        rig.clock.advance(by: 3_600)
+        #expect(try rig.invite("203", from: "201@acme.example", sequence: 7).statusLine == "SIP/2.0 480 Temporarily Unavailable")
+    }
+
     @Test("with a wildcard listen address, only this machine's loopback counts as switchd, not the phones of the LAN")
     func wildcardListen() throws {
         let rig = try RegistrarRig(listen: [ListenAddress(host: "0.0.0.0", port: 5060)])

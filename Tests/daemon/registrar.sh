@@ -44,6 +44,15 @@ out=$(python3 "$regclient" register "$(node_addr A)" --aor 201@acme.example --co
 check "REGISTER 201 with expires=3600 gets 200" "$(jget "$out" status)" "200"
 check "the redirect uses the binding" "$(first_contact 201)" "sip:201@phone-sqlite.example"
 
+# "203" = "registered" in the sample conf: no contact of its own, only its phones.
+check "a call to 203 (registered phones only) without a phone gets 480" "$(first_contact 203)" "status 480"
+out=$(python3 "$regclient" register "$(node_addr A)" --aor 203@acme.example --contact sip:203@soft-sqlite.example \
+    --expires 3600 || true)
+check "REGISTER 203 gets 200" "$(jget "$out" status)" "200"
+out=$(python3 "$regclient" lookup "$(node_addr A)" --to 203 || true)
+check "then the call to 203 is redirected to its phone alone" "$(jget "$out" status) $(jget "$out" contacts)" \
+    '302 ["sip:203@soft-sqlite.example"]'
+
 node_stop A TERM
 check "SIGTERM stops with status 0" "$node_status" "0"
 check_true "the SQLite file exists" "" test -s "$conf/var/bindings.sqlite"

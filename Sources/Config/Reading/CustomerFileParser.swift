@@ -5,6 +5,8 @@ import TOMLKit
 enum CustomerFileParser {
     static let knownKeys = ["name", "cm", "domains", "access_code", "group", "networks", "extensions", "trunks", "credentials"]
     static let trunkKeys = ["gateway"]
+    /// The extension value for registered phones only, in place of a contact URI.
+    static let registeredOnly = "registered"
 
     /// Returns nil when a required part is unusable; the problems are in `log` either way.
     static func parse(_ root: TOMLSection, id: String, log: inout DiagnosticLog) -> CustomerSpec? {
@@ -111,7 +113,8 @@ enum CustomerFileParser {
         guard let contactText = value.string else {
             log.error(
                 file,
-                "\(label) must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", not \(TOMLSection.describe(value.type))")
+                "\(label) must be a quoted sip: URI, e.g. \"sip:201@10.1.0.21:5060\", or \"registered\", not \(TOMLSection.describe(value.type))"
+            )
             return nil
         }
         let numbers: ExtensionSpec.Numbers
@@ -135,12 +138,17 @@ enum CustomerFileParser {
             }
             numbers = .single(single)
         }
+        // Not a URI: a URI always has a scheme and a colon, so the word cannot be mistaken for one.
+        if contactText == registeredOnly { return ExtensionSpec(key: key, numbers: numbers, contact: nil) }
         switch URITemplate.parse(contactText, placeholder: "ext") {
         case .success(let contact):
             return ExtensionSpec(key: key, numbers: numbers, contact: contact)
         case .failure(let error):
+            let hint = error == .notSIP ? ", or \"\(registeredOnly)\" for registered phones only" : ""
             log.error(
-                file, "\(label): contact \(DiagnosticText.quoted(contactText)) \(URITemplate.explain(error, placeholder: "ext"))")
+                file,
+                "\(label): contact \(DiagnosticText.quoted(contactText)) \(URITemplate.explain(error, placeholder: "ext"))\(hint)"
+            )
             return nil
         }
     }

@@ -38,10 +38,13 @@ public enum CallVerdict: Sendable, Equatable {
         case .challenge(_, _, let reason): return reason.description
         case .identityMismatch(let caller, let user):
             return "valid credentials of \(caller.name)'s \(user), who is not the From user"
-        case .routed(let decision): return decision.reason
+        case .routed(let decision):
+            guard decision.outcome == .registeredOnly else { return decision.reason }
+            return "\(decision.reason), for registered phones only; none is registered"
         case .registered(let decision, let bindings):
             let phones = bindings.count == 1 ? "1 registered phone" : "\(bindings.count) registered phones"
-            return "\(decision.reason); \(phones) first"
+            // With a contact in the conf the phones come first; without one they are all there is.
+            return "\(decision.reason); \(phones)\(decision.contact == nil ? "" : " first")"
         }
     }
 }

@@ -37,6 +37,8 @@ public enum ResponseCatalog {
         case .routed(let decision):
             switch decision.outcome {
             case .redirect: return StatusLine(code: 302, phrase: "Moved Temporarily")
+            // Only when none of the extension's phones is registered (else the verdict is `.registered`).
+            case .registeredOnly: return StatusLine(code: 480, phrase: "Temporarily Unavailable")
             case .forbidden(.foreignDomain): return StatusLine(code: 403, phrase: "Domain Of Another Customer")
             case .forbidden(.trunkOfAnotherCustomer): return StatusLine(code: 403, phrase: "Trunk Of Another Customer")
             case .notFound: return StatusLine(code: 404, phrase: "Not Found")

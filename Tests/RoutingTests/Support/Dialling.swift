@@ -20,6 +20,7 @@ extension Decision {
     var status: Int {
         switch outcome {
         case .redirect: return 302
+        case .registeredOnly: return 480
         case .forbidden: return 403
         case .notFound: return 404
         case .addressIncomplete: return 484
