@@ -90,18 +90,22 @@ let package = Package(
         // Location service costs: lookup per call over 10,000 AORs, register() per second into SQLite;
         // `RegistrarBench durability-writer DB` is the process the kill -9 durability test kills.
         .executableTarget(name: "RegistrarBench", dependencies: ["Registrar"]),
+        // The fuzz targets' regression runners: inputs from files and directories, messages to stderr.
+        .target(name: "FuzzInputs"),
         // libFuzzer target over RequestHandler.handle (fuzz/run.sh builds it with -DFUZZING -sanitize=fuzzer,address);
         // a plain build is a regression runner: `swift run SwitchdFuzz FILE...`.
         .executableTarget(
             name: "SwitchdFuzz",
-            dependencies: ["Server", "Config", "Routing", "Addressing", "SIP", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Server", "Config", "Routing", "Addressing", "SIP", "FuzzInputs", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         // libFuzzer target over configuration loading from in-memory files (fuzz/run-config.sh builds it
         // with -DFUZZING -sanitize=fuzzer,address); a plain build replays inputs: `swift run ConfigFuzz FILE...`.
         .executableTarget(
             name: "ConfigFuzz",
-            dependencies: ["Config", "Routing"],
+            dependencies: ["Config", "Routing", "FuzzInputs"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(name: "RoutingTests", dependencies: ["Config", "Routing", "Addressing"]),

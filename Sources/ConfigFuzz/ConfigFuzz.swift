@@ -16,6 +16,7 @@
 //   prints the outcome (`--quiet`: only the count).
 
 import Config
+import FuzzInputs
 import Glibc
 import Routing
 
@@ -114,49 +115,13 @@ public func configFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
                 writeError("usage: ConfigFuzz [--quiet] FILE|DIR...  (loads each input as a configuration directory)\n")
                 exit(2)
             }
-            var count = 0
-            for path in paths {
-                for file in files(at: path) {
-                    guard let bytes = readFile(file) else {
-                        writeError("ConfigFuzz: cannot read \(file)\n")
-                        exit(2)
-                    }
-                    let outcome = ConfigFuzzTarget.run(bytes)
-                    if !quiet { print("\(file): \(outcome)") }
-                    count += 1
-                }
+            let count = FuzzInputs.forEach(paths, tool: "ConfigFuzz") { file, bytes in
+                let outcome = ConfigFuzzTarget.run(bytes)
+                if !quiet { print("\(file): \(outcome)") }
             }
             print("ConfigFuzz: loaded \(count) input(s) without a crash")
-        }
-
-        static func files(at path: String) -> [String] {
-            guard let directory = opendir(path) else { return [path] }
-            defer { closedir(directory) }
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if !name.hasPrefix(".") { names.append("\(path)/\(name)") }
-            }
-            return names.sorted()
-        }
-
-        static func readFile(_ path: String) -> [UInt8]? {
-            guard let file = fopen(path, "rb") else { return nil }
-            defer { fclose(file) }
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = fread(&buffer, 1, buffer.count, file)
-                if count > 0 { bytes += buffer[0..<count] }
-                if count < buffer.count { break }
-            }
-            return bytes
         }
     }
 #endif
 
-/// One message to standard error through write(2): the C `stderr` global is not concurrency-safe in Swift 6.
-func writeError(_ text: String) {
-    var bytes = Array(text.utf8)
-    _ = write(2, &bytes, bytes.count)
-}
+func writeError(_ text: String) { FuzzInputs.writeError(text) }

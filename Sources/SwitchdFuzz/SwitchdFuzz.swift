@@ -14,6 +14,7 @@
 // digest checks). The dial plan is the repository's `conf/` (or `$SWITCHD_FUZZ_CONF`).
 
 import Config
+import FuzzInputs
 import Glibc
 import Logging
 import Routing
@@ -152,52 +153,16 @@ enum Replay {
             writeError("usage: SwitchdFuzz [--show] FILE|DIR...  (replays each input through RequestHandler.handle)\n")
             exit(2)
         }
-        var count = 0
-        for path in paths {
-            for file in files(at: path) {
-                guard let bytes = readFile(file) else {
-                    writeError("SwitchdFuzz: cannot read \(file)\n")
-                    exit(2)
-                }
-                if show {
-                    print("=== \(file)")
-                    FuzzTarget.run(bytes, show: true)
-                } else {
-                    _ = bytes.withUnsafeBufferPointer { fuzzOneInput($0.baseAddress, $0.count) }
-                }
-                count += 1
+        let count = FuzzInputs.forEach(paths, tool: "SwitchdFuzz") { file, bytes in
+            if show {
+                print("=== \(file)")
+                FuzzTarget.run(bytes, show: true)
+            } else {
+                _ = bytes.withUnsafeBufferPointer { fuzzOneInput($0.baseAddress, $0.count) }
             }
         }
         print("SwitchdFuzz: replayed \(count) input(s) without a crash")
     }
-
-    static func files(at path: String) -> [String] {
-        guard let directory = opendir(path) else { return [path] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append("\(path)/\(name)") }
-        }
-        return names.sorted()
-    }
-
-    static func readFile(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count > 0 { bytes += buffer[0..<count] }
-            if count < buffer.count { break }
-        }
-        return bytes
-    }
 }
 
-/// One message to standard error through write(2): the C `stderr` global is not concurrency-safe in Swift 6.
-func writeError(_ text: String) {
-    var bytes = Array(text.utf8)
-    _ = write(2, &bytes, bytes.count)
-}
+func writeError(_ text: String) { FuzzInputs.writeError(text) }
