@@ -152,12 +152,11 @@ final class WriteThroughQueue: Sendable {
     /// fails. Only this removes from `pending`, so the batch written is still its front afterwards.
     private func drain() -> FlushResult {
         while true {
-            let batch = state.withLock { state -> [BindingChange]? in
-                guard !state.stopped else { return nil }
-                return Array(state.pending[state.head..<min(state.head + maxBatch, state.pending.count)])
+            let (batch, stopped) = state.withLock { state in
+                (Array(state.pending[state.head..<min(state.head + maxBatch, state.pending.count)]), state.stopped)
             }
-            guard let batch else { return .pending(changes: pendingCount, error: "the registrar is stopping") }
             if batch.isEmpty { return .written }
+            guard !stopped else { return .pending(changes: pendingCount, error: "the registrar is stopping") }
             do {
                 try store.write(batch)
             } catch {
