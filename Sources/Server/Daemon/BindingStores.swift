@@ -151,7 +151,7 @@ public enum BindingStores {
             case .backlogFull(let limit):
                 logger.error(
                     "registrar store backlog full; REGISTERs that change bindings get 503 until it is written",
-                    metadata: ["store": "\(store)", "pending": "\(limit)"])
+                    metadata: ["store": "\(store)", "limit": "\(limit)"])
             }
         }
     }

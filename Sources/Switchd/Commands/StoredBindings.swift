@@ -11,9 +11,13 @@ extension ConfOptions {
     /// problems: a conf without registrations is none).
     func registeredPhones(_ configuration: Configuration, now: Double, sayWhenNone: Bool) throws -> LocationService {
         let contents: StoredBindingsReader.Contents
+        // The command's own message says why a read failed; the store's log would go to stdout, into
+        // the listing (logging is not bootstrapped outside `run`).
+        var logger = Logger(label: "switchd.cli")
+        logger.logLevel = .critical
         do {
             contents = try StoredBindingsReader.read(
-                configuration.server.bindingStore, configDirectory: conf, logger: Logger(label: "switchd.cli"))
+                configuration.server.bindingStore, configDirectory: conf, logger: logger)
         } catch {
             printToStandardError("switchd: \(error)")
             throw ExitCode.failure
