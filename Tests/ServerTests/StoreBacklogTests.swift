@@ -4,8 +4,9 @@ import Config
 import Logging
 import Registrar
 import Routing
-import Server
 import Testing
+
+@testable import Server
 
 /// A store that is down: every write fails.
 private final class DownStore: BindingStore {
@@ -52,6 +53,44 @@ struct StoreBacklogTests {
         let query = try register(nil, sequence: 3)
         #expect(query.statusLine == "SIP/2.0 200 OK")
         #expect(query.values("Contact") == ["<sip:201@192.0.2.50:5062>;expires=3600"])
+    }
+
+    @Test("an outage under load logs one line at its start, one when the backlog is full, none per request")
+    func loggedOnce() throws {
+        let recorder = LogRecorder()
+        let store = BindingStoreLocation.postgresql(url: "postgresql://switchd@db.example/switchd")
+        let location = LocationService(
+            settings: RegistrarSettings(), store: DownStore(), initial: [], now: 1_700_000_000,
+            retry: RetryPolicy(initialDelay: 60, maxDelay: 60), maximumPendingChanges: 2,
+            observer: BindingStores.healthLogger(recorder.logger(level: .notice), store: store))
+        for i in 0..<20 {
+            let request = RegisterRequest(
+                aor: AddressOfRecord(customerID: "acme", extensionNumber: "201"), callID: "c\(i)", cseq: 1,
+                contacts: [.uri("sip:201@192.0.2.\(i + 1)")], expires: nil, sourceIP: "192.0.2.1", sourcePort: 5060,
+                transport: "UDP", userAgent: nil)
+            _ = location.register(request, now: 1_700_000_000)
+        }
+        _ = location.flush()
+        let lines = recorder.all.map { "\($0.level) \($0.message)" }
+        #expect(
+            lines == [
+                "error registrar store unavailable; registrations are kept in memory and written when it is back",
+                "error registrar store backlog full; REGISTERs that change bindings get 503 until it is written",
+            ])
+        #expect(recorder.all.last?.metadata["limit"] == "2")
+        #expect(recorder.all.first?.metadata["error"] == "Refused()")
+    }
+
+    @Test("the recovery line says how many changes waited for the store")
+    func recoveryLine() {
+        let recorder = LogRecorder()
+        let log = BindingStores.healthLogger(recorder.logger(level: .notice), store: .memory)
+        log(.recovered(failedAttempts: 7, seconds: 4.66, writtenChanges: 12))
+        #expect(recorder.all.map(\.message) == ["registrar store available again; pending registrations written"])
+        #expect(recorder.all.first?.level == .notice)
+        #expect(recorder.all.first?.metadata["written"] == "12")
+        #expect(recorder.all.first?.metadata["attempts"] == "7")
+        #expect(recorder.all.first?.metadata["seconds"] == "4.7")
     }
 
     @Test("the status line of a full backlog is in the catalog")

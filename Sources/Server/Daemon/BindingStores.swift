@@ -52,8 +52,9 @@ public enum BindingStores {
             return service
         }
 
-        /// Feeds the other nodes' changes into `location` (PostgreSQL only; a no-op otherwise).
-        public func follow(into location: LocationService, logger: Logger) {
+        /// Feeds the other nodes' changes into `location` (PostgreSQL only; a no-op otherwise). `now`
+        /// judges which rows of a resync are live.
+        public func follow(into location: LocationService, logger: Logger, now: @escaping @Sendable () -> Double) {
             guard let postgres else { return }
             do {
                 try postgres.startListening(
@@ -64,7 +65,7 @@ public enum BindingStores {
                         // as the whole truth, with whatever is still unwritten applied over it.
                         _ = location.flush()
                         let current = (try? postgres.load()) ?? rows
-                        location.resync(with: current, now: Date().timeIntervalSince1970)
+                        location.resync(with: current, now: now())
                     })
             } catch {
                 logger.error("registrar: cannot follow the cluster's changes", metadata: ["error": "\(error)"])

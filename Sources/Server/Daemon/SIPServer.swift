@@ -20,6 +20,8 @@ public final class SIPServer: Sendable {
     /// Expired bindings are never used (lookups skip them); purging them once a minute keeps the index
     /// and the store from growing with phones that went away.
     private let purgeTimer: RepeatingTimer
+    /// Seconds since 1970 (the test's clock, or the wall clock): bindings' expiry is judged by it.
+    private let clock: @Sendable () -> Double
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be
     /// bound, when the workers are too many, or when the registrar store cannot be opened or read (a
@@ -37,6 +39,7 @@ public final class SIPServer: Sendable {
         let limits = configuration.server.limits
         let nonceLifetime = configuration.server.nonceLifetime
         let now = clock ?? RequestHandler.wallClock
+        self.clock = now
         let workersPerAddress = workers ?? configuration.server.workers
         // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
         guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
@@ -84,7 +87,7 @@ public final class SIPServer: Sendable {
     public func start() {
         for listener in listeners { listener.start() }
         purgeTimer.start()
-        store.follow(into: location, logger: logger)
+        store.follow(into: location, logger: logger, now: clock)
         logger.notice(
             "switchd listening",
             metadata: [
