@@ -78,4 +78,7 @@ public protocol BindingStore: Sendable {
     /// changes and writes them again later, so that no REGISTER answered 200 is lost. Called from one
     /// background queue at a time, never from a request's thread.
     func write(_ changes: [BindingChange]) throws
+    /// Releases the file or connections; calls after it throw. The owner calls it once, after the last
+    /// write it needs (the daemon: at stop, after flushing; also when startup fails after opening).
+    func close() throws
 }

@@ -16,28 +16,55 @@ public final class LocationService: Sendable {
     private let rules: RegistrationRules
     private let state: Mutex<State>
     private let writer: WriteThroughQueue
+    private let store: any BindingStore
+
+    /// The backlog of changes a store may fall behind by (an outage) before REGISTERs that would add
+    /// to it are refused with `RegisterOutcome.storeBacklogFull`: at a few hundred bytes a change, at
+    /// most some tens of MB; 10,000 phones re-registering hourly take about ten hours to fill it.
+    public static let maximumPendingChanges = 100_000
 
     /// Loads every live binding from `store` (throws what the store's `load` throws: for our stores a
-    /// `BindingStoreError`); the expired ones are dropped and their removal written back.
-    /// `observer` hears of store outages and recoveries (on the writer's queue; it must not call
-    /// `flush`): the caller logs them. `retry`: how soon a failed write is tried again.
-    public init(
+    /// `BindingStoreError` or `PostgresStoreError`); the expired ones are dropped and their removal
+    /// written back. The other arguments are `init(settings:store:initial:now:...)`'s.
+    public convenience init(
         settings: RegistrarSettings, store: any BindingStore, now: Double, retry: RetryPolicy = RetryPolicy(),
+        maximumPendingChanges: Int = LocationService.maximumPendingChanges,
         observer: (@Sendable (StoreHealthEvent) -> Void)? = nil
     ) throws {
+        let stored = try store.load()
+        self.init(
+            settings: settings, store: store, initial: stored, now: now, retry: retry,
+            maximumPendingChanges: maximumPendingChanges, observer: observer)
+    }
+
+    /// Starts from `initial` (what the caller loaded; empty when the store could not be read, then
+    /// `resync(with:now:)` once it can). Expired ones are dropped, and their removal written back.
+    /// `observer` hears of store outages and recoveries (on the writer's queue; it must not call
+    /// `flush`): the caller logs them. `retry`: how soon a failed write is tried again.
+    /// `maximumPendingChanges`: the backlog's cap (see `LocationService.maximumPendingChanges`).
+    public init(
+        settings: RegistrarSettings, store: any BindingStore, initial: [Binding], now: Double,
+        retry: RetryPolicy = RetryPolicy(), maximumPendingChanges: Int = LocationService.maximumPendingChanges,
+        observer: (@Sendable (StoreHealthEvent) -> Void)? = nil
+    ) {
         self.settings = settings
         self.rules = RegistrationRules(settings: settings)
-        self.writer = WriteThroughQueue(store: store, retry: retry, observer: observer)
-        let stored = try store.load()
+        self.store = store
+        self.writer = WriteThroughQueue(
+            store: store, retry: retry, maximumPending: maximumPendingChanges, observer: observer)
+        self.state = Mutex(State(bindings: Self.index(initial, now: now)))
+        if initial.contains(where: { !$0.isLive(at: now) }) {
+            writer.enqueue([.removeExpired(before: now)])
+        }
+    }
+
+    private static func index(_ bindings: [Binding], now: Double) -> [AddressOfRecord: [Binding]] {
         var index: [AddressOfRecord: [Binding]] = [:]
-        for binding in stored where binding.isLive(at: now) {
+        for binding in bindings where binding.isLive(at: now) {
             index[binding.aor, default: []].append(binding)
         }
         for (aor, bindings) in index { index[aor] = BindingOrder.sorted(bindings) }
-        self.state = Mutex(State(bindings: index))
-        if stored.contains(where: { !$0.isLive(at: now) }) {
-            writer.enqueue([.removeExpired(before: now)])
-        }
+        return index
     }
 
     /// RFC 3261 §10.3 steps 6-8 for an AOR the caller has already authorised (`RegistrationRules` has
@@ -52,9 +79,10 @@ public final class LocationService: Sendable {
                 let live = current.filter { $0.isLive(at: now) }
                 return .ok(bindings: live.map { RegisteredBinding($0, now: now) }, evicted: [])
             case .apply(let applied):
+                // Under the lock: the store sees changes in the order memory made them. Before memory
+                // changes: a request the backlog cannot take changes nothing.
+                guard writer.tryEnqueue(applied.changes) else { return .storeBacklogFull(limit: writer.maximumPending) }
                 state.bindings[request.aor] = applied.bindings.isEmpty ? nil : applied.bindings
-                // Under the lock: the store sees changes in the order memory made them.
-                writer.enqueue(applied.changes)
                 return .ok(bindings: applied.bindings.map { RegisteredBinding($0, now: now) }, evicted: applied.evicted)
             }
         }
@@ -100,6 +128,37 @@ public final class LocationService: Sendable {
         state.withLock { state in
             for change in changes { Self.apply(change, to: &state.bindings) }
         }
+    }
+
+    /// Makes memory the store's `rows` (a cluster's store after an outage, or at start when it could
+    /// not be read), with the changes not yet written applied over them: they are newer than any row.
+    public func resync(with rows: [Binding], now: Double) {
+        state.withLock { state in
+            var index = Self.index(rows, now: now)
+            for change in writer.pendingChanges { Self.apply(change, to: &index) }
+            state.bindings = index
+        }
+    }
+
+    /// The store failed outside a write (at start, or a cluster's change feed): the outage is reported
+    /// now, once, unless it already is.
+    public func noteStoreUnavailable(_ error: String) {
+        writer.noteUnavailable(error)
+    }
+
+    /// The store answers again (a cluster's change feed reconnected): what is pending is written now,
+    /// and the recovery reported once it is.
+    public func noteStoreAvailable() {
+        writer.noteAvailable()
+    }
+
+    /// Writes what is pending (as `flush`), stops the retries, and closes the store. Returns the flush's
+    /// result; throws what the store's `close` throws. Nothing is written after it.
+    public func close() throws -> FlushResult {
+        let flushed = writer.flush()
+        writer.stop()
+        try store.close()
+        return flushed
     }
 
     /// Blocks until the changes accepted so far are in the store, or a write failed (for tests and

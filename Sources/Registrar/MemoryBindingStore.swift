@@ -36,4 +36,7 @@ public final class MemoryBindingStore: BindingStore {
             }
         }
     }
+
+    /// Nothing to release: the rows live as long as the store.
+    public func close() {}
 }

@@ -17,6 +17,10 @@ public enum RegisterOutcome: Sendable, Equatable {
     /// registered contacts"; 403 also fits). Fewer, but too many together with the existing bindings,
     /// evicts instead (see `RegistrationRules`).
     case tooManyContacts(maxContacts: Int)
+    /// The store is behind (an outage) by `limit` changes, and this request would add to them: refused
+    /// rather than answered 200, since a 200 promises the binding outlives a restart (503 with
+    /// Retry-After; the phone tries again). Queries and refused requests are still answered.
+    case storeBacklogFull(limit: Int)
 }
 
 public enum ContactProblem: Sendable, Equatable {

@@ -11,7 +11,7 @@ import GRDB
 /// so the registrar trades that window for throughput.
 public final class SQLiteBindingStore: BindingStore {
     public let path: String
-    private let database: DatabaseQueue
+    let database: DatabaseQueue
 
     /// Opens (or creates) the file and brings its schema up to date. Throws `BindingStoreError`:
     /// `.notADatabase` for a file that is not SQLite, `.cannotOpen` for a path that cannot be opened.
@@ -32,6 +32,12 @@ public final class SQLiteBindingStore: BindingStore {
         } catch {
             throw Self.storeError(error, path: path, operation: "open")
         }
+    }
+
+    /// A store over an open queue (`reading(path:)`).
+    init(path: String, database: DatabaseQueue) {
+        self.path = path
+        self.database = database
     }
 
     public func load() throws -> [Binding] {
@@ -112,7 +118,7 @@ public final class SQLiteBindingStore: BindingStore {
         var description: String
     }
 
-    private static func storeError(_ error: any Error, path: String, operation: String) -> BindingStoreError {
+    static func storeError(_ error: any Error, path: String, operation: String) -> BindingStoreError {
         guard let error = error as? DatabaseError else {
             return .failed(path: path, operation: operation, reason: String(describing: error))
         }

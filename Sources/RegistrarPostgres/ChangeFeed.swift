@@ -36,6 +36,8 @@ final class ChangeFeed: @unchecked Sendable {
     private var delay: TimeAmount
     private var stopped = false
     private var listening = false
+    /// The last non-outage failure warned of: the same one again (every retry) is not logged again.
+    private var lastWarning: String?
 
     init(
         loop: any EventLoop, connector: Connector, nodeID: String, options: PostgresStoreOptions, logger: Logger,
@@ -122,6 +124,7 @@ final class ChangeFeed: @unchecked Sendable {
                     "PostgreSQL change feed listening",
                     metadata: ["postgres.server": "\(self.connector.server)", "registrar.node": "\(self.nodeID)"])
             }
+            self.lastWarning = nil
             self.reachability.succeeded()
             self.scheduleHeartbeat(on: connection)
         }
@@ -142,7 +145,11 @@ final class ChangeFeed: @unchecked Sendable {
         if error.isOutage {
             reachability.failed(error)
         } else {
-            logger.warning("PostgreSQL change feed failed; retrying", metadata: ["postgres.error": "\(error)"])
+            let description = "\(error)"
+            if description != lastWarning {
+                lastWarning = description
+                logger.warning("PostgreSQL change feed failed; retrying", metadata: ["postgres.error": "\(description)"])
+            }
         }
         let wait = delay
         delay = min(delay * 2, options.maximumReconnectDelay.timeAmount)

@@ -27,24 +27,31 @@ final class Connector: Sendable {
         configuration.options.connectTimeout = options.connectTimeout.timeAmount
         // Names the node in pg_stat_activity, for the admin looking at who holds connections.
         configuration.options.additionalStartupParameters = [("application_name", "switchd \(nodeID)")]
+        if options.readOnly {
+            // The server itself refuses every write of the session, whatever a caller attempts.
+            configuration.options.additionalStartupParameters.append(("default_transaction_read_only", "on"))
+        }
         self.configuration = configuration
         self.server = url.serverDescription
         self.options = options
         self.logger = logger
     }
 
-    /// A connection with the schema up to date, or a failure, by `deadline`. A connection that arrives
-    /// after its deadline is closed, not leaked.
+    /// A connection with the schema up to date (as it is, when `readOnly`), or a failure, by
+    /// `deadline`. A connection that arrives after its deadline is closed, not leaked. A failed
+    /// migration fails as `SchemaFailure`, so that it is told apart from an outage.
     func open(on loop: any EventLoop, by deadline: NIODeadline) -> EventLoopFuture<PostgresConnection> {
         let id = lastID.withLockedValue { id in
             id += 1
             return id
         }
         let logger = logger
+        let migrates = !options.readOnly
         let ready = PostgresConnection.connect(on: loop, configuration: configuration, id: id, logger: logger)
             .flatMap { connection in
-                Schema.migrate(connection, logger: logger).map { connection }.flatMapError { error in
-                    connection.closeNow().recover { _ in () }.flatMapThrowing { throw error }
+                guard migrates else { return connection.eventLoop.makeSucceededFuture(connection) }
+                return Schema.migrate(connection, logger: logger).map { connection }.flatMapError { error in
+                    connection.closeNow().recover { _ in () }.flatMapThrowing { throw SchemaFailure(underlying: error) }
                 }
             }
         let bounded = ready.within(deadline, operation: "connecting", seconds: options.requestTimeout.secondsValue)
@@ -58,4 +65,9 @@ final class Connector: Sendable {
     func storeError(_ error: any Error, operation: String, connecting: Bool) -> PostgresStoreError {
         PostgresStoreError.from(error, server: server, operation: operation, connecting: connecting)
     }
+}
+
+/// A statement of the schema migration failed (see `PostgresStoreError.from`).
+struct SchemaFailure: Error {
+    let underlying: any Error
 }

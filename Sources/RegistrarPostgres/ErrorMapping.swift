@@ -10,6 +10,8 @@ extension PostgresStoreError {
         switch error {
         case let error as PostgresStoreError:
             return error
+        case let failure as SchemaFailure:
+            return from(failure, server: server, operation: operation)
         case let error as DeadlineExceeded:
             return .timedOut(server: server, operation: error.operation, seconds: error.seconds)
         case let error as PSQLError:
@@ -21,14 +23,29 @@ extension PostgresStoreError {
         }
     }
 
+    /// The server refused a statement of the migration: a mistake (permissions, say) unless its
+    /// SQLSTATE is of the outage classes; a lost connection or a newer schema is mapped as usual.
+    private static func from(_ failure: SchemaFailure, server: String, operation: String) -> PostgresStoreError {
+        guard let error = failure.underlying as? PSQLError, error.code == .server else {
+            return from(failure.underlying, server: server, operation: operation, connecting: true)
+        }
+        let state = error.serverInfo?[.sqlState] ?? "?????"
+        if Self.outageClasses.contains(where: state.hasPrefix) {
+            return .unreachable(server: server, reason: "\(error.serverInfo?[.message] ?? "no message") (SQLSTATE \(state))")
+        }
+        return .schemaFailed(server: server, sqlState: state, message: error.serverInfo?[.message] ?? "no message")
+    }
+
+    /// Class 08 (connection exception), 53 (insufficient resources) and 57 (operator intervention:
+    /// shutdown, crash recovery) are outages, not mistakes in the statement.
+    static let outageClasses = ["08", "53", "57"]
+
     private static func from(_ error: PSQLError, server: String, operation: String, connecting: Bool) -> PostgresStoreError {
         if error.code == .server {
             let state = error.serverInfo?[.sqlState] ?? "?????"
             let message = error.serverInfo?[.message] ?? "no message"
             if connecting { return .refused(server: server, sqlState: state, message: message) }
-            // Class 08 (connection exception), 53 (insufficient resources) and 57 (operator
-            // intervention: shutdown, crash recovery) are outages, not mistakes in the statement.
-            if ["08", "53", "57"].contains(where: state.hasPrefix) {
+            if outageClasses.contains(where: state.hasPrefix) {
                 return .unreachable(server: server, reason: "\(message) (SQLSTATE \(state))")
             }
             return .queryFailed(sqlState: state, message: message)

@@ -132,6 +132,12 @@ public final class PostgresBindingStore: BindingStore {
         return try perform("reading the schema version") { Schema.readVersion($0, logger: logger) }
     }
 
+    /// Sends the outage and recovery reports to `observer` instead of the log (the daemon's location
+    /// service, which logs one line per outage for all its evidence).
+    public func reportReachability(to observer: @escaping @Sendable (PostgresReachability) -> Void) {
+        reachability.report(to: observer)
+    }
+
     // MARK: Shutdown
 
     /// Ends the change feed, closes every connection and stops the store's event loop thread. Calls after

@@ -17,6 +17,9 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
     case refused(server: String, sqlState: String, message: String)
     /// The server refused a statement (`sqlState` is PostgreSQL's error code).
     case queryFailed(sqlState: String, message: String)
+    /// The server answered, but refused to create or migrate the schema (a role without the right to
+    /// create tables, say): a mistake of the setup, not an outage.
+    case schemaFailed(server: String, sqlState: String, message: String)
     /// The database was migrated by a newer switchd than this one.
     case schemaTooNew(found: Int, supported: Int)
     /// A stored row this switchd cannot read back as a `Binding`.
@@ -41,6 +44,8 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
             "PostgreSQL at \(server) refused the connection: \(message) (SQLSTATE \(sqlState))"
         case .queryFailed(let sqlState, let message):
             "PostgreSQL refused a statement: \(message) (SQLSTATE \(sqlState))"
+        case .schemaFailed(let server, let sqlState, let message):
+            "PostgreSQL at \(server) refused to create the bindings schema: \(message) (SQLSTATE \(sqlState))"
         case .schemaTooNew(let found, let supported):
             "the bindings schema is at version \(found), newer than the \(supported) this switchd knows: upgrade switchd"
         case .badRow(let why):
@@ -54,8 +59,9 @@ public enum PostgresStoreError: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 
-    /// Whether the failure says the server cannot be used now (an outage), rather than a bad request.
-    var isOutage: Bool {
+    /// Whether the failure says the server cannot be used now (an outage, which retrying mends), rather
+    /// than a mistake (a bad URL, a schema the role may not create, a newer schema).
+    public var isOutage: Bool {
         switch self {
         case .unreachable, .timedOut, .refused: true
         default: false

@@ -12,11 +12,16 @@ public struct PostgresStoreOptions: Sendable, Equatable {
     /// The change feed's first retry after losing the server; each failed attempt doubles the delay up
     /// to `maximumReconnectDelay`.
     public var firstReconnectDelay: Duration = .milliseconds(100)
-    public var maximumReconnectDelay: Duration = .seconds(2)
+    /// At most 1 s: a node hears of its peers' changes (and writes its own backlog) within a second of
+    /// the server's return.
+    public var maximumReconnectDelay: Duration = .seconds(1)
     /// How often the change feed sends `SELECT 1` on its otherwise idle connection: a server that
     /// vanished without closing the TCP connection (a frozen host, a partition) is noticed within
     /// `heartbeatInterval + requestTimeout`, not never.
     public var heartbeatInterval: Duration = .seconds(5)
+    /// Reading only (`switchd registrations`, `route`): no schema migration on connect, and every
+    /// session is `default_transaction_read_only`, so the server refuses any write.
+    public var readOnly = false
 
     public init() {}
 }

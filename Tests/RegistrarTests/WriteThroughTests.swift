@@ -51,11 +51,13 @@ struct WriteThroughTests {
         }
         #expect(error == "connection refused")
         #expect(pending >= 1)
-        guard case .recovered(let failedAttempts, let seconds) = events[1] else {
+        guard case .recovered(let failedAttempts, let seconds, let written) = events[1] else {
             Issue.record("second event: \(events[1])")
             return
         }
         #expect(failedAttempts == 5)
+        // The changes that waited for the store (the registrations go on while it recovers).
+        #expect(written >= 1 && written <= expected.count)
         #expect(seconds >= 0)
     }
 
@@ -94,6 +96,7 @@ struct WriteThroughTests {
             switch event {
             case .unavailable: "down"
             case .recovered: "up"
+            case .backlogFull: "full"
             }
         }
         #expect(kinds == ["down", "up", "down", "up"])

@@ -6,6 +6,7 @@
 #   bash Tests/cluster/postgres.sh freeze DIR       SIGSTOP the server's processes: a server that hangs
 #   bash Tests/cluster/postgres.sh thaw DIR         SIGCONT them
 #   bash Tests/cluster/postgres.sh url DIR PORT     print the TCP URL of the test role
+#   bash Tests/cluster/postgres.sh sql DIR PORT SQL run SQL as the bootstrap superuser (test setups)
 # As root (CI) the server runs as the postgres user, since initdb refuses root; otherwise as the caller.
 # Installs Debian's postgresql when initdb is missing. Every step is bounded in time; a failed start
 # stops what it started.
@@ -132,5 +133,6 @@ stop) [[ $# == 2 || $# == 3 ]] || die "usage: postgres.sh stop DIR [fast|immedia
 freeze) [[ $# == 2 ]] || die "usage: postgres.sh freeze DIR"; signal_server "$2" STOP ;;
 thaw) [[ $# == 2 ]] || die "usage: postgres.sh thaw DIR"; signal_server "$2" CONT ;;
 url) [[ $# == 3 ]] || die "usage: postgres.sh url DIR PORT"; url "$2" "$3" ;;
-*) die "usage: postgres.sh start DIR PORT | stop DIR [fast|immediate] | freeze DIR | thaw DIR | url DIR PORT" ;;
+sql) [[ $# == 4 ]] || die "usage: postgres.sh sql DIR PORT SQL"; psql_admin "$2" "$3" -c "$4" ;;
+*) die "usage: postgres.sh start DIR PORT | stop DIR [fast|immediate] | freeze DIR | thaw DIR | url DIR PORT | sql DIR PORT SQL" ;;
 esac

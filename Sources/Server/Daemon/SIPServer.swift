@@ -20,10 +20,15 @@ public final class SIPServer: Sendable {
     /// Expired bindings are never used (lookups skip them); purging them once a minute keeps the index
     /// and the store from growing with phones that went away.
     private let purgeTimer: RepeatingTimer
+    /// Seconds since 1970 (the test's clock, or the wall clock): bindings' expiry is judged by it.
+    private let clock: @Sendable () -> Double
 
-    /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be bound.
-    /// `workers` overrides `[server] workers` when given. `clock` (seconds) drives the rate limits, bans and
-    /// nonces; nil is the wall clock `RequestHandler` defaults to (tests pass one they move by hand).
+    /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be
+    /// bound, when the workers are too many, or when the registrar store cannot be opened or read (a
+    /// cluster's server that does not answer is no such failure: see `BindingStores.Opened`); whatever
+    /// was opened by then is closed again. `workers` overrides `[server] workers` when given. `clock`
+    /// (seconds) drives the rate limits, bans and nonces; nil is the wall clock `RequestHandler`
+    /// defaults to (tests pass one they move by hand).
     public init(
         configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger,
         clock: (@Sendable () -> Double)? = nil
@@ -34,11 +39,30 @@ public final class SIPServer: Sendable {
         let limits = configuration.server.limits
         let nonceLifetime = configuration.server.nonceLifetime
         let now = clock ?? RequestHandler.wallClock
+        self.clock = now
+        let workersPerAddress = workers ?? configuration.server.workers
+        // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
+        guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
+            throw TooManyWorkers(workers: workersPerAddress, addresses: listen.count, limit: Self.maximumWorkerThreads)
+        }
+        // The sockets before the store: a port in use fails the start before any database is touched.
+        var sockets: [UDPSocket] = []
+        for address in listen {
+            guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
+                throw IOError(call: "listen address \(address)", errno: 22)
+            }
+            sockets.append(try UDPSocket(bindingTo: socketAddress))
+        }
         let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: configDirectory, logger: logger)
+        let location: LocationService
+        do {
+            location = try opened.startLocation(settings: configuration.server.registrar, now: now(), logger: logger)
+        } catch {
+            opened.close(logger: logger)
+            throw error
+        }
         store = opened
-        location = try LocationService(
-            settings: configuration.server.registrar, store: opened.store, now: now(),
-            observer: BindingStores.healthLogger(logger, store: configuration.server.bindingStore))
+        self.location = location
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
             location: location, listen: listen, clock: now)
@@ -46,22 +70,10 @@ public final class SIPServer: Sendable {
         purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
             location.purgeExpired(now: now())
         }
-        let workersPerAddress = workers ?? configuration.server.workers
-        // Every worker keeps a thread of Dispatch's pool (255 threads at most) for good.
-        guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
-            throw TooManyWorkers(workers: workersPerAddress, addresses: listen.count, limit: Self.maximumWorkerThreads)
+        let counters = counters
+        listeners = sockets.map { socket in
+            UDPListener(socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger)
         }
-        var listeners: [UDPListener] = []
-        for address in listen {
-            guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
-                throw IOError(call: "listen address \(address)", errno: 22)
-            }
-            let socket = try UDPSocket(bindingTo: socketAddress)
-            listeners.append(
-                UDPListener(
-                    socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger))
-        }
-        self.listeners = listeners
     }
 
     public var boundAddresses: [SocketAddress] { listeners.map(\.socket.localAddress) }
@@ -75,7 +87,7 @@ public final class SIPServer: Sendable {
     public func start() {
         for listener in listeners { listener.start() }
         purgeTimer.start()
-        store.follow(into: location, logger: logger)
+        store.follow(into: location, logger: logger, now: clock)
         logger.notice(
             "switchd listening",
             metadata: [
@@ -88,15 +100,8 @@ public final class SIPServer: Sendable {
     public func stop() {
         for listener in listeners { listener.stop() }
         purgeTimer.cancel()
-        // Every REGISTER answered 200 is written before the process ends.
-        if case .pending(let changes, let error) = location.flush() {
-            logger.error(
-                "registrar store unavailable at stop: registrations not written",
-                metadata: [
-                    "pending": "\(changes)", "error": "\(error)",
-                ])
-        }
-        store.close()
+        // Every REGISTER answered 200 is written before the store is closed and the process ends.
+        store.close(location, logger: logger)
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
     }
 

@@ -61,6 +61,7 @@ public enum ResponseCatalog {
         case .registrar(.outOfOrder): return StatusLine(code: 500, phrase: "Out Of Order Registration")
         case .registrar(.invalidContact): return StatusLine(code: 400, phrase: "Invalid Contact")
         case .registrar(.tooManyContacts): return StatusLine(code: 403, phrase: "Too Many Contacts")
+        case .registrar(.storeBacklogFull): return StatusLine(code: 503, phrase: "Service Unavailable")
         }
     }
 
@@ -101,8 +102,13 @@ public enum ResponseCatalog {
         return SIPResponse(statusLine(for: verdict), headers: headers)
     }
 
+    /// How long a phone refused for a full store backlog waits before it registers again (RFC 3261
+    /// §21.5.4): long enough for a store that is back to write the backlog, short enough that a phone
+    /// whose binding lapsed is soon reachable again.
+    static let storeRetryAfterSeconds = 30
+
     /// A 200 lists every current binding with the seconds it has left (RFC 3261 §10.3 step 8); a 423
-    /// says the shortest interval accepted.
+    /// says the shortest interval accepted; a 503 when the store's backlog is full, when to try again.
     static func response(for verdict: RegistrationVerdict, challenges: (_ realm: String, _ stale: Bool) -> [String])
         -> SIPResponse
     {
@@ -114,6 +120,8 @@ public enum ResponseCatalog {
             headers = bindings.map { ("Contact", "<\($0.binding.contact)>;expires=\($0.expiresIn)") }
         case .registrar(.intervalTooBrief(let minimum)):
             headers = [("Min-Expires", "\(minimum)")]
+        case .registrar(.storeBacklogFull):
+            headers = [("Retry-After", "\(storeRetryAfterSeconds)")]
         case .identityMismatch, .refused, .registrar:
             break
         }

@@ -19,7 +19,7 @@ struct RegistrationsCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let now = RequestHandler.wallClock()
-        let bindings = try options.registeredPhones(configuration, now: now).all(now: now)
+        let bindings = try options.registeredPhones(configuration, now: now, sayWhenNone: true).all(now: now)
             .filter { customer == nil || $0.aor.customerID == customer }
         for binding in bindings {
             let expires = max(1, Int((binding.expiresAt - now).rounded()))

@@ -65,7 +65,7 @@ struct RouteCommand: ParsableCommand {
         let gate = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: NonceService.randomSecret(), lifetime: 300)))
         let question = CallQuestion(claim: claim, requestURIUser: digits, requestURIHost: ruriHost)
         let now = RequestHandler.wallClock()
-        let location = try options.registeredPhones(configuration, now: now)
+        let location = try options.registeredPhones(configuration, now: now, sayWhenNone: false)
         let (verdict, _) = CallRouter(gate: gate, location: location).decide(question, plan: configuration.plan, now: now) {}
         print(json ? DecisionFormat.json(verdict) : DecisionFormat.text(verdict))
     }

@@ -64,7 +64,8 @@ struct RunCommand: ParsableCommand {
             server = try SIPServer(
                 configuration: configuration, configDirectory: options.conf, listen: addresses, workers: workers, logger: logger)
         } catch {
-            logger.critical("cannot listen", metadata: ["error": "\(error)"])
+            // Not only sockets: the workers and the registrar store are checked here too.
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
         SignalHandling.install(server: server, logger: logger)

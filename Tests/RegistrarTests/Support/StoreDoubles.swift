@@ -39,6 +39,8 @@ final class FlakyStore: BindingStore {
         try memory.write(changes)
     }
 
+    func close() {}
+
     func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     var attempts: Int { state.withLock { $0.attempts } }
     var batchSizes: [Int] { state.withLock { $0.batches.map(\.count) } }
@@ -60,6 +62,8 @@ final class BlockedStore: BindingStore {
         gate.signal()
         try memory.write(changes)
     }
+
+    func close() {}
 
     /// Waits until a write is in progress (and so blocked).
     func waitForWrite() -> Bool { entered.wait(timeout: .now() + 10) == .success }
