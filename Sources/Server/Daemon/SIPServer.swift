@@ -39,9 +39,6 @@ public final class SIPServer: Sendable {
         location = try LocationService(
             settings: configuration.server.registrar, store: opened.store, now: now(),
             observer: BindingStores.healthLogger(logger, store: configuration.server.bindingStore))
-        let handler = RequestHandler(
-            plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
-            location: location, listen: listen, clock: now)
         serverSettings = configuration.server
         purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
             location.purgeExpired(now: now())
@@ -51,17 +48,22 @@ public final class SIPServer: Sendable {
         guard workersPerAddress * listen.count <= Self.maximumWorkerThreads else {
             throw TooManyWorkers(workers: workersPerAddress, addresses: listen.count, limit: Self.maximumWorkerThreads)
         }
-        var listeners: [UDPListener] = []
+        // Bound before the handler exists: the registrar compares Contacts with the ports the system
+        // gave (port 0 picks one), not with the configured ones.
+        var sockets: [UDPSocket] = []
         for address in listen {
             guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
                 throw IOError(call: "listen address \(address)", errno: 22)
             }
-            let socket = try UDPSocket(bindingTo: socketAddress)
-            listeners.append(
-                UDPListener(
-                    socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger))
+            sockets.append(try UDPSocket(bindingTo: socketAddress))
         }
-        self.listeners = listeners
+        let counters = self.counters
+        let handler = RequestHandler(
+            plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
+            location: location, bound: sockets.map(\.localAddress), clock: now)
+        listeners = sockets.map { socket in
+            UDPListener(socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger)
+        }
     }
 
     public var boundAddresses: [SocketAddress] { listeners.map(\.socket.localAddress) }

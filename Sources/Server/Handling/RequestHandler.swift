@@ -26,12 +26,12 @@ public final class RequestHandler: Sendable {
     private let clock: @Sendable () -> Double
 
     /// `clock` returns seconds (wall time: nonces and bindings carry it); tests pass their own.
-    /// `location` serves REGISTER (bindings in memory when nil); `listen` names the addresses a
-    /// REGISTER's Request-URI may name and a Contact may not.
+    /// `location` serves REGISTER (bindings in memory when nil); `bound` names the addresses the
+    /// sockets are bound to (ports as bound), which a REGISTER's Request-URI may name and a Contact may not.
     public init(
         plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
         nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
-        location: LocationService? = nil, listen: [ListenAddress] = [],
+        location: LocationService? = nil, bound: [SocketAddress] = [],
         clock: @escaping @Sendable () -> Double = RequestHandler.wallClock
     ) {
         SIPParser.initialize()
@@ -45,7 +45,7 @@ public final class RequestHandler: Sendable {
         // Without a store of its own (tests, the fuzzer, the benchmarks) the handler keeps bindings in memory.
         let service = location ?? (try? LocationService(settings: RegistrarSettings(), store: MemoryBindingStore(), now: clock()))
         self.router = CallRouter(gate: gate, location: service)
-        self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, listen: listen) }
+        self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, bound: bound) }
         self.clock = clock
     }
 
