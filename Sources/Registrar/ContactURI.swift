@@ -1,9 +1,11 @@
+import Addressing
+
 /// The parts of a `sip:`/`sips:` Contact URI the registrar needs: what identifies a binding within its
 /// address of record, and where the host and port sit for a NAT rewrite.
 ///
-/// Not a full RFC 3261 §19.1 parser: it splits `scheme:[userinfo@]host[:port][;params][?headers]` and
-/// checks only what the registrar relies on (a sip/sips scheme, a non-empty host, a numeric port).
-/// The SIP module has already parsed the header; this works on the URI text it hands over.
+/// `SIPURIParts` finds the scheme, userinfo and host; this adds the port, which must be numeric, and
+/// keeps `;params?headers` as the tail. The SIP module has already parsed the header; this works on the
+/// URI text it hands over.
 struct ContactURI: Equatable {
     /// `sip` or `sips`, lowercased.
     var scheme: String
@@ -38,28 +40,13 @@ struct ContactURI: Equatable {
     }
 
     static func parse(_ text: String) -> Result<ContactURI, Problem> {
-        guard let colon = text.firstIndex(of: ":") else { return .failure(.unsupportedScheme) }
-        let scheme = text[..<colon].lowercased()
-        guard scheme == "sip" || scheme == "sips" else { return .failure(.unsupportedScheme) }
-        var rest = text[text.index(after: colon)...]
-        // `@` cannot appear unescaped in params or headers (RFC 3261 §25.1), so the first one ends the
-        // userinfo, which itself may hold `;` and `?` (telephone-subscriber).
-        var userinfo: Substring?
-        if let at = rest.firstIndex(of: "@") {
-            userinfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
+        let parts: SIPURIParts
+        switch SIPURIParts.split(text) {
+        case .success(let split): parts = split
+        case .failure(.unsupportedScheme): return .failure(.unsupportedScheme)
+        case .failure(.missingHost): return .failure(.missingHost)
         }
-        let host: Substring
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { return .failure(.missingHost) }
-            host = rest[...close]
-            rest = rest[rest.index(after: close)...]
-        } else {
-            let end = rest.firstIndex { $0 == ":" || $0 == ";" || $0 == "?" } ?? rest.endIndex
-            host = rest[..<end]
-            rest = rest[end...]
-        }
-        guard host.count > (host.hasPrefix("[") ? 2 : 0) else { return .failure(.missingHost) }
+        var rest = parts.rest
         var port: UInt16?
         if rest.hasPrefix(":") {
             let digits = rest.dropFirst().prefix { $0 != ";" && $0 != "?" }
@@ -68,10 +55,9 @@ struct ContactURI: Equatable {
             }
             port = value
             rest = rest[digits.endIndex...]
-        } else if !(rest.isEmpty || rest.hasPrefix(";") || rest.hasPrefix("?")) {
-            return .failure(.missingHost)
         }
-        return .success(ContactURI(scheme: scheme, userinfo: userinfo, host: host, port: port, tail: rest))
+        return .success(
+            ContactURI(scheme: parts.scheme, userinfo: parts.userinfo, host: parts.host, port: port, tail: rest))
     }
 
     /// The URI text with the host and port replaced, everything else as it was.

@@ -65,10 +65,10 @@ struct RegistrationHandler: Sendable {
     /// would go: the Contact as written and, when the NAT rewrite replaces its host and port by the
     /// REGISTER's source, that source too (a spoofed UDP source must not smuggle a gateway in).
     private func refusal(of contact: SIPContact, source: SocketAddress, plan: DialPlan) -> RegistrationRefusal? {
-        guard let uri = SIPURI(parsing: contact.uri), uri.scheme == "sip" || uri.scheme == "sips" else {
+        guard let uri = SIPURI(parsing: contact.uri), uri.isSIP else {
             return .contactNotAllowed(contact: contact.uri, why: "is not a sip: or sips: URI")
         }
-        guard let host = DialPlan.normalizedHost(uri.host) else {
+        guard let host = HostName.normalized(uri.host) else {
             return .contactNotAllowed(
                 contact: contact.uri, why: "has no valid host (a host name, an IPv4 address or an [IPv6] address)")
         }
@@ -86,7 +86,7 @@ struct RegistrationHandler: Sendable {
         return nil
     }
 
-    /// Why calls must not go to `host` (normalised by `DialPlan.normalizedHost`) at `port`, or nil.
+    /// Why calls must not go to `host` (normalised by `HostName.normalized`) at `port`, or nil.
     private func forbidden(host: String, port: Int, plan: DialPlan) -> String? {
         if plan.isTrunkHost(host) { return "is a trunk gateway" }
         if host == "localhost" || plan.customerID(forDomain: host) != nil {
