@@ -190,6 +190,14 @@ struct RegistrationTests {
                 "SIP/2.0 403 Contact Not Allowed"
             ),
             (
+                "a Contact on a name under localhost (RFC 6761)", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@phone.LOCALHOST.:5070>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact whose top label starts with a digit is no host name", "201@acme.example", nil,
+                "sip:acme.example", [("Contact", "<sip:201@phone.1x>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
                 "a Contact whose host is no host", "201@acme.example", nil, "sip:acme.example",
                 [("Contact", "sip:201@203.0.113.5>")],
                 "SIP/2.0 403 Contact Not Allowed"

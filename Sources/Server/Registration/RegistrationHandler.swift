@@ -89,7 +89,8 @@ struct RegistrationHandler: Sendable {
     /// Why calls must not go to `host` (normalised by `HostName.normalized`) at `port`, or nil.
     private func forbidden(host: String, port: Int, plan: DialPlan) -> String? {
         if plan.isTrunkHost(host) { return "is a trunk gateway" }
-        if host == "localhost" || plan.customerID(forDomain: host) != nil {
+        // RFC 6761 §6.3: every name under localhost is the loopback, whatever DNS would say.
+        if host == "localhost" || host.hasSuffix(".localhost") || plan.customerID(forDomain: host) != nil {
             return "names this server (a customer domain or localhost)"
         }
         if let address = IPAddress(host), isOwnAddress(address, port: port) { return "is this server's own address" }
