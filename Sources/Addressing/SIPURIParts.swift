@@ -3,8 +3,9 @@
 /// trunks) and the registrar (Contacts) find a URI's host; the SIP module, which may import nothing
 /// but COsip, reads the URIs of a request with its own byte parser.
 ///
-/// Not a full RFC 3261 §19.1 parser: it checks the scheme and that a host is there; what follows the
-/// host (`:port`, `;params`, `?headers`) is left to the caller, and the host is not judged (`HostName`).
+/// Not a full RFC 3261 §19.1 parser: it checks the scheme and that a host is there, and reads the port
+/// only when asked (`hostPort`: a gateway template's host is found whatever its port looks like); the
+/// host is not judged here (`HostName`).
 public struct SIPURIParts: Sendable, Equatable {
     /// `sip` or `sips`, lowercased.
     public var scheme: String
@@ -18,6 +19,8 @@ public struct SIPURIParts: Sendable, Equatable {
     public enum Problem: Error, Equatable {
         case unsupportedScheme
         case missingHost
+        /// `:` after the host, not followed by a decimal port of at most 65535 (`hostPort` only).
+        case badPort
     }
 
     public static func split(_ text: String) -> Result<SIPURIParts, Problem> {
@@ -47,5 +50,15 @@ public struct SIPURIParts: Sendable, Equatable {
             return .failure(.missingHost)
         }
         return .success(SIPURIParts(scheme: scheme, userinfo: userinfo, host: host, rest: rest))
+    }
+
+    /// The port written after the host (nil when there is none) and what follows it, `;params?headers`.
+    public func hostPort() -> Result<(port: UInt16?, tail: Substring), Problem> {
+        guard rest.hasPrefix(":") else { return .success((nil, rest)) }
+        let digits = rest.dropFirst().prefix { $0 != ";" && $0 != "?" }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = UInt16(digits) else {
+            return .failure(.badPort)
+        }
+        return .success((port, rest[digits.endIndex...]))
     }
 }

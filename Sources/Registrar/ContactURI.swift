@@ -3,9 +3,9 @@ import Addressing
 /// The parts of a `sip:`/`sips:` Contact URI the registrar needs: what identifies a binding within its
 /// address of record, and where the host and port sit for a NAT rewrite.
 ///
-/// `SIPURIParts` finds the scheme, userinfo and host; this adds the port, which must be numeric, and
-/// keeps `;params?headers` as the tail. The SIP module has already parsed the header; this works on the
-/// URI text it hands over.
+/// `SIPURIParts` finds the scheme, userinfo, host and port, as it does for the request handler's checks
+/// of the same Contact (so the host checked is the host stored); `;params?headers` is kept as the tail.
+/// The SIP module has already parsed the header; this works on the URI text it hands over.
 struct ContactURI: Equatable {
     /// `sip` or `sips`, lowercased.
     var scheme: String
@@ -33,31 +33,14 @@ struct ContactURI: Equatable {
         Identity(scheme: scheme, userinfo: userinfo.map(String.init), host: host.lowercased(), port: port)
     }
 
-    enum Problem: Error, Equatable {
-        case unsupportedScheme
-        case missingHost
-        case badPort
-    }
+    typealias Problem = SIPURIParts.Problem
 
     static func parse(_ text: String) -> Result<ContactURI, Problem> {
-        let parts: SIPURIParts
-        switch SIPURIParts.split(text) {
-        case .success(let split): parts = split
-        case .failure(.unsupportedScheme): return .failure(.unsupportedScheme)
-        case .failure(.missingHost): return .failure(.missingHost)
-        }
-        var rest = parts.rest
-        var port: UInt16?
-        if rest.hasPrefix(":") {
-            let digits = rest.dropFirst().prefix { $0 != ";" && $0 != "?" }
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let value = UInt16(digits) else {
-                return .failure(.badPort)
+        SIPURIParts.split(text).flatMap { parts in
+            parts.hostPort().map { port, tail in
+                ContactURI(scheme: parts.scheme, userinfo: parts.userinfo, host: parts.host, port: port, tail: tail)
             }
-            port = value
-            rest = rest[digits.endIndex...]
         }
-        return .success(
-            ContactURI(scheme: parts.scheme, userinfo: parts.userinfo, host: parts.host, port: port, tail: rest))
     }
 
     /// The URI text with the host and port replaced, everything else as it was.
@@ -68,8 +51,4 @@ struct ContactURI: Equatable {
         text += tail
         return text
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -50,6 +50,27 @@ struct HostNameTests {
     }
 
     @Test(
+        "the port after the host, and what follows it",
+        arguments: [
+            ("sip:201@10.1.0.21:5060;transport=udp", UInt16?.some(5060), ";transport=udp"),
+            ("sip:201@[2001:db8::1]:65535?x=y", 65535, "?x=y"),
+            ("sips:201@phone.example;ob", nil, ";ob"),
+            ("sip:201@phone.example", nil, ""),
+        ] as [(String, UInt16?, String)])
+    func ports(_ text: String, _ port: UInt16?, _ tail: String) throws {
+        let (written, rest) = try SIPURIParts.split(text).get().hostPort().get()
+        #expect(written == port)
+        #expect(rest == tail[...])
+    }
+
+    @Test(
+        "a port that is no number of 0-65535",
+        arguments: ["sip:201@h.example:", "sip:201@h.example:65536", "sip:201@h.example:+5", "sip:201@h.example:5o"])
+    func badPorts(_ text: String) throws {
+        #expect(try SIPURIParts.split(text).get().hostPort().map(\.port) == .failure(.badPort))
+    }
+
+    @Test(
         "no sip:/sips: URI with a host",
         arguments: [
             ("mailto:201@acme.example", SIPURIParts.Problem.unsupportedScheme),

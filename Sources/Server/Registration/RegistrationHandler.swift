@@ -65,14 +65,19 @@ struct RegistrationHandler: Sendable {
     /// would go: the Contact as written and, when the NAT rewrite replaces its host and port by the
     /// REGISTER's source, that source too (a spoofed UDP source must not smuggle a gateway in).
     private func refusal(of contact: SIPContact, source: SocketAddress, plan: DialPlan) -> RegistrationRefusal? {
-        guard let uri = SIPURI(parsing: contact.uri), uri.isSIP else {
-            return .contactNotAllowed(contact: contact.uri, why: "is not a sip: or sips: URI")
+        // Split as the location service splits it, so the host checked here is the host it stores.
+        let uri: SIPURIParts
+        switch SIPURIParts.split(contact.uri) {
+        case .success(let parts): uri = parts
+        case .failure(.unsupportedScheme): return .contactNotAllowed(contact: contact.uri, why: "is not a sip: or sips: URI")
+        case .failure(.missingHost), .failure(.badPort): return .contactNotAllowed(contact: contact.uri, why: Self.noHost)
         }
-        guard let host = HostName.normalized(uri.host) else {
-            return .contactNotAllowed(
-                contact: contact.uri, why: "has no valid host (a host name, an IPv4 address or an [IPv6] address)")
+        guard let host = HostName.normalized(String(uri.host)) else {
+            return .contactNotAllowed(contact: contact.uri, why: Self.noHost)
         }
-        let port = uri.port ?? (uri.scheme == "sips" ? 5061 : 5060)
+        // A port that is no number is the location service's to refuse (400); here it counts as absent.
+        let written = (try? uri.hostPort().get())?.port
+        let port = written.map(Int.init) ?? (uri.scheme == "sips" ? 5061 : 5060)
         if let why = forbidden(host: host, port: port, plan: plan) {
             return .contactNotAllowed(contact: contact.uri, why: why)
         }
@@ -85,6 +90,8 @@ struct RegistrationHandler: Sendable {
         }
         return nil
     }
+
+    private static let noHost = "has no valid host (a host name, an IPv4 address or an [IPv6] address)"
 
     /// Why calls must not go to `host` (normalised by `HostName.normalized`) at `port`, or nil.
     private func forbidden(host: String, port: Int, plan: DialPlan) -> String? {
