@@ -1,3 +1,5 @@
+import Addressing
+
 /// A `sip:`/`sips:` URI with at most one kind of placeholder (`{ext}` in extension contacts, `{number}`
 /// in trunk gateways), split once at load time so that rendering on the hot path is plain appending.
 /// A final class so that handing a template around on the hot path is one retain.
@@ -21,15 +23,10 @@ package final class URITemplate: Sendable, Equatable {
 
     /// Parses `text`, accepting only `{placeholder}` as a placeholder name.
     package static func parse(_ text: String, placeholder: String) -> Result<URITemplate, ParseError> {
-        let lowered = text.lowercased()
-        let schemeLength: Int
-        if lowered.hasPrefix("sip:") {
-            schemeLength = 4
-        } else if lowered.hasPrefix("sips:") {
-            schemeLength = 5
-        } else {
-            return .failure(.notSIP)
-        }
+        // Where the host is: after the scheme and an optional user part, up to port, params or headers.
+        // A missing host is reported last, after the characters and placeholders.
+        let split = SIPURIParts.split(text)
+        if case .failure(.unsupportedScheme) = split { return .failure(.notSIP) }
         // Byte checks, not Character.isWhitespace: loading 200,000 contacts must stay fast.
         if let bad = text.utf8.first(where: { $0 <= 0x20 || $0 == 0x7F || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) {
             // Spaces and tabs are named as whitespace; other control characters as themselves (escaped in
@@ -52,14 +49,7 @@ package final class URITemplate: Sendable, Equatable {
         if rest.contains("}") { return .failure(.forbiddenCharacter("}")) }
         literal += rest
         if !literal.isEmpty { pieces.append(.literal(literal)) }
-
-        // The host is what follows the scheme and an optional user part, up to port, params or headers.
-        let afterScheme = text.dropFirst(schemeLength)
-        let hostAndRest = afterScheme.firstIndex(of: "@").map { afterScheme[afterScheme.index(after: $0)...] } ?? afterScheme
-        let host = hostAndRest.prefix { $0 != ":" && $0 != ";" && $0 != "?" }
-        if host.isEmpty {
-            return .failure(.missingHost)
-        }
+        if case .failure(.missingHost) = split { return .failure(.missingHost) }
         return .success(URITemplate(text: text, pieces: pieces))
     }
 

@@ -1,8 +1,10 @@
+import Addressing
+
 /// The parts of a `sip:`/`sips:` Contact URI the registrar needs: what identifies a binding within its
 /// address of record, and where the host and port sit for a NAT rewrite.
 ///
-/// Not a full RFC 3261 §19.1 parser: it splits `scheme:[userinfo@]host[:port][;params][?headers]` and
-/// checks only what the registrar relies on (a sip/sips scheme, a non-empty host, a numeric port).
+/// `SIPURIParts` finds the scheme, userinfo, host and port, as it does for the request handler's checks
+/// of the same Contact (so the host checked is the host stored); `;params?headers` is kept as the tail.
 /// The SIP module has already parsed the header; this works on the URI text it hands over.
 struct ContactURI: Equatable {
     /// `sip` or `sips`, lowercased.
@@ -31,47 +33,14 @@ struct ContactURI: Equatable {
         Identity(scheme: scheme, userinfo: userinfo.map(String.init), host: host.lowercased(), port: port)
     }
 
-    enum Problem: Error, Equatable {
-        case unsupportedScheme
-        case missingHost
-        case badPort
-    }
+    typealias Problem = SIPURIParts.Problem
 
     static func parse(_ text: String) -> Result<ContactURI, Problem> {
-        guard let colon = text.firstIndex(of: ":") else { return .failure(.unsupportedScheme) }
-        let scheme = text[..<colon].lowercased()
-        guard scheme == "sip" || scheme == "sips" else { return .failure(.unsupportedScheme) }
-        var rest = text[text.index(after: colon)...]
-        // `@` cannot appear unescaped in params or headers (RFC 3261 §25.1), so the first one ends the
-        // userinfo, which itself may hold `;` and `?` (telephone-subscriber).
-        var userinfo: Substring?
-        if let at = rest.firstIndex(of: "@") {
-            userinfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-        }
-        let host: Substring
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { return .failure(.missingHost) }
-            host = rest[...close]
-            rest = rest[rest.index(after: close)...]
-        } else {
-            let end = rest.firstIndex { $0 == ":" || $0 == ";" || $0 == "?" } ?? rest.endIndex
-            host = rest[..<end]
-            rest = rest[end...]
-        }
-        guard host.count > (host.hasPrefix("[") ? 2 : 0) else { return .failure(.missingHost) }
-        var port: UInt16?
-        if rest.hasPrefix(":") {
-            let digits = rest.dropFirst().prefix { $0 != ";" && $0 != "?" }
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit), let value = UInt16(digits) else {
-                return .failure(.badPort)
+        SIPURIParts.split(text).flatMap { parts in
+            parts.hostPort().map { port, tail in
+                ContactURI(scheme: parts.scheme, userinfo: parts.userinfo, host: parts.host, port: port, tail: tail)
             }
-            port = value
-            rest = rest[digits.endIndex...]
-        } else if !(rest.isEmpty || rest.hasPrefix(";") || rest.hasPrefix("?")) {
-            return .failure(.missingHost)
         }
-        return .success(ContactURI(scheme: scheme, userinfo: userinfo, host: host, port: port, tail: rest))
     }
 
     /// The URI text with the host and port replaced, everything else as it was.
@@ -82,8 +51,4 @@ struct ContactURI: Equatable {
         text += tail
         return text
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -84,7 +84,7 @@ public enum SIPParser {
         guard let osip = OsipMessage() else { return .unrecoverable(reason: "Out Of Memory") }
         // Another scheme than sip/sips is answered by its scheme alone (416, or 405/501 by method), so
         // osip must not refuse it by rules of its own; see OsipInput.
-        let isSIPScheme = requestURI.scheme == "sip" || requestURI.scheme == "sips"
+        let isSIPScheme = requestURI.isSIP
         let failure = OsipInput.withParseableBytes(
             datagram, end: messageEnd, headerEnd: scanned.bodyStart,
             replacingRequestURI: isSIPScheme ? nil : uriBytes.startIndex..<uriBytes.endIndex

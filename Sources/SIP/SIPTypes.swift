@@ -39,6 +39,10 @@ public struct SIPURI: Sendable, Equatable {
         self.host = host
         self.port = port
     }
+
+    /// True for `sip:` and `sips:`, the schemes a request, registrar or Contact may use (the parser
+    /// lower-cases the scheme).
+    public var isSIP: Bool { scheme == "sip" || scheme == "sips" }
 }
 
 /// A From or To header.

@@ -15,15 +15,22 @@ final class RegistrarRig {
     let clock = ManualClock(1_700_000_000)
     private var sequence = 0
 
-    init(listen: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 5060)]) throws {
-        let configuration = try ConfigLoader.load(directory: sampleConfDirectory.path)
+    /// `bound`: the addresses the handler takes its sockets to be bound to; `conf`: the configuration
+    /// directory (the sample by default).
+    init(
+        bound: [(host: String, port: UInt16)] = [("127.0.0.1", 5060)], conf: String = sampleConfDirectory.path,
+        settings: RegistrarSettings = RegistrarSettings()
+    ) throws {
+        let configuration = try ConfigLoader.load(directory: conf)
         var logger = Logger(label: "switchd-registrar-tests")
         logger.logLevel = .critical
         let clock = self.clock
-        location = try LocationService(settings: RegistrarSettings(), store: MemoryBindingStore(), now: clock.now)
+        var addresses: [SocketAddress] = []
+        for (host, port) in bound { addresses.append(try #require(SocketAddress(host: host, port: port))) }
+        location = try LocationService(settings: settings, store: MemoryBindingStore(), now: clock.now)
         handler = RequestHandler(
             plans: PlanStore(configuration.plan), counters: Counters(), logger: logger, nonceSecret: HandlerRig.secret,
-            location: location, listen: listen, clock: { clock.now })
+            location: location, bound: addresses, clock: { clock.now })
     }
 
     /// One REGISTER of `aor` (user@domain) from `source`, with these extra headers; the answer.
@@ -183,6 +190,14 @@ struct RegistrationTests {
                 "SIP/2.0 403 Contact Not Allowed"
             ),
             (
+                "a Contact on a name under localhost (RFC 6761)", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@phone.LOCALHOST.:5070>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
+                "a Contact whose top label starts with a digit is no host name", "201@acme.example", nil,
+                "sip:acme.example", [("Contact", "<sip:201@phone.1x>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
                 "a Contact whose host is no host", "201@acme.example", nil, "sip:acme.example",
                 [("Contact", "sip:201@203.0.113.5>")],
                 "SIP/2.0 403 Contact Not Allowed"
@@ -289,7 +304,7 @@ struct RegistrationTests {
 
     @Test("with a wildcard listen address, only this machine's loopback counts as switchd, not the phones of the LAN")
     func wildcardListen() throws {
-        let rig = try RegistrarRig(listen: [ListenAddress(host: "0.0.0.0", port: 5060)])
+        let rig = try RegistrarRig(bound: [("0.0.0.0", 5060)])
         #expect(try rig.register(headers: [("Contact", "<sip:201@192.168.1.10>")]).statusLine == "SIP/2.0 200 OK")
         #expect(
             try rig.register(headers: [("Contact", "<sip:201@127.0.0.1:5060>")]).statusLine == "SIP/2.0 403 Contact Not Allowed")

@@ -29,7 +29,7 @@ struct StoreBacklogTests {
             retry: RetryPolicy(initialDelay: 60, maxDelay: 60), maximumPendingChanges: 1)
         let handler = RequestHandler(
             plans: PlanStore(configuration.plan), counters: Counters(), logger: logger, nonceSecret: HandlerRig.secret,
-            location: location, listen: [ListenAddress(host: "127.0.0.1", port: 5060)], clock: { clock.now })
+            location: location, bound: [try #require(SocketAddress(host: "127.0.0.1", port: 5060))], clock: { clock.now })
         func register(_ contact: String?, sequence: Int) throws -> SIPReply {
             var request = TestRequest(vias: ["SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-backlog-\(sequence);rport"])
             request.method = "REGISTER"

@@ -2,7 +2,7 @@
 # The registrar's SQLite store across the daemon's life (`[registrar] store = "sqlite:var/bindings.sqlite"`,
 # the sample conf's default, relative to a temporary copy of conf/):
 #   - a binding registered with expires=3600 still redirects after SIGTERM and a restart (and keeps its
-#     expiry), and after SIGHUP;
+#     expiry), and after SIGHUP; a Contact on the daemon's own address and port is refused (403);
 #   - kill -9 right after a burst of REGISTERs: after a restart, how many of those answered 200 survive
 #     (printed); the issue allows losing only those answered in the last second before the kill.
 #   bash Tests/daemon/registrar.sh [path-to-switchd]     (make daemon-test runs it after signals.sh)
@@ -43,6 +43,10 @@ out=$(python3 "$regclient" register "$(node_addr A)" --aor 201@acme.example --co
     --expires 3600 || true)
 check "REGISTER 201 with expires=3600 gets 200" "$(jget "$out" status)" "200"
 check "the redirect uses the binding" "$(first_contact 201)" "sip:201@phone-sqlite.example"
+# The daemon's own socket (the address and port it is bound to) is never a phone.
+out=$(python3 "$regclient" register "$(node_addr A)" --aor 202@acme.example --contact "sip:202@$(node_addr A)" \
+    --expires 3600 || true)
+check "a Contact on the daemon's own address and port gets 403" "$(jget "$out" reason)" "SIP/2.0 403 Contact Not Allowed"
 
 # "203" = "registered" in the sample conf: no contact of its own, only its phones.
 check "a call to 203 (registered phones only) without a phone gets 480" "$(first_contact 203)" "status 480"

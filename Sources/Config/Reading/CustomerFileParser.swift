@@ -189,14 +189,9 @@ enum CustomerFileParser {
         }
     }
 
-    /// RFC 3261 hostname: dot-separated labels of letters, digits and hyphens (or an IP address).
+    /// A customer domain: an RFC 3261 host (`HostName`), written without the trailing dot a host name
+    /// may carry (a From host is matched as written, and nobody writes the dot there).
     static func isHostName(_ text: String) -> Bool {
-        if IPAddress(text) != nil { return true }
-        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard !text.isEmpty, text.utf8.count <= 253 else { return false }
-        return labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D }
-        }
+        HostName.normalized(text) != nil && !text.hasSuffix(".")
     }
 }

@@ -63,9 +63,11 @@ public final class SIPServer: Sendable {
         }
         store = opened
         self.location = location
+        // Bound before the handler exists: the registrar compares Contacts with the ports the system
+        // gave (port 0 picks one), not with the configured ones.
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
-            location: location, listen: listen, clock: now)
+            location: location, bound: sockets.map(\.localAddress), clock: now)
         serverSettings = configuration.server
         purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
             location.purgeExpired(now: now())

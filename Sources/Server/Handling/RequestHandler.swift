@@ -26,12 +26,12 @@ public final class RequestHandler: Sendable {
     private let clock: @Sendable () -> Double
 
     /// `clock` returns seconds (wall time: nonces and bindings carry it); tests pass their own.
-    /// `location` serves REGISTER (bindings in memory when nil); `listen` names the addresses a
-    /// REGISTER's Request-URI may name and a Contact may not.
+    /// `location` serves REGISTER (bindings in memory when nil); `bound` names the addresses the
+    /// sockets are bound to (ports as bound), which a REGISTER's Request-URI may name and a Contact may not.
     public init(
         plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
         nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
-        location: LocationService? = nil, listen: [ListenAddress] = [],
+        location: LocationService? = nil, bound: [SocketAddress] = [],
         clock: @escaping @Sendable () -> Double = RequestHandler.wallClock
     ) {
         SIPParser.initialize()
@@ -45,7 +45,7 @@ public final class RequestHandler: Sendable {
         // Without a store of its own (tests, the fuzzer, the benchmarks) the handler keeps bindings in memory.
         let service = location ?? (try? LocationService(settings: RegistrarSettings(), store: MemoryBindingStore(), now: clock()))
         self.router = CallRouter(gate: gate, location: service)
-        self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, listen: listen) }
+        self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, bound: bound) }
         self.clock = clock
     }
 
@@ -153,8 +153,7 @@ public final class RequestHandler: Sendable {
             return ResponseCatalog.response(
                 for: ResponseCatalog.knownMethods.contains(method) ? .methodNotAllowed : .notImplemented)
         }
-        let scheme = request.requestURI.scheme
-        guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
+        guard request.requestURI.isSIP else { return ResponseCatalog.response(for: .unsupportedScheme) }
         // This server supports no extensions: any Require is refused (§8.2.2.3).
         if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
         // A keep-alive says only that the server is up: nothing about customers or extensions.
@@ -181,8 +180,7 @@ public final class RequestHandler: Sendable {
     private func register(
         _ request: SIPRequest, _ registration: SIPRegistration, _ registrar: RegistrationHandler, _ context: RequestContext
     ) -> SIPResponse {
-        let scheme = request.requestURI.scheme
-        guard scheme == "sip" || scheme == "sips" else { return ResponseCatalog.response(for: .unsupportedScheme) }
+        guard request.requestURI.isSIP else { return ResponseCatalog.response(for: .unsupportedScheme) }
         if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
         let now = Int(context.now)
         let verdict = registrar.decide(
@@ -199,20 +197,12 @@ public final class RequestHandler: Sendable {
 
     private func logRegistration(_ request: SIPRequest, _ context: RequestContext, verdict: RegistrationVerdict, status: Int) {
         guard logger.logLevel <= .info else { return }
-        let reason: String
-        switch verdict {
-        case .challenge(_, _, let why): reason = why.description
-        case .identityMismatch(let caller, let user):
-            reason = "valid credentials of \(caller.name)'s \(user), who is not the To user"
-        case .refused(let refusal): reason = refusal.description
-        case .registrar(let outcome): reason = "\(outcome)"
-        }
         logger.info(
             "registration",
             metadata: [
                 "sip.call_id": "\(request.callID)", "sip.method": "\(request.method)", "sip.source": "\(context.source)",
                 "reg.aor": "\(request.to.uri.map { "\($0.user ?? "")@\($0.host)" } ?? "-")", "reg.status": "\(status)",
-                "reg.reason": "\(reason)",
+                "reg.reason": "\(verdict.reason)",
             ])
     }
 

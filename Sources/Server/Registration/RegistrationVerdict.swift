@@ -8,6 +8,17 @@ public enum RegistrationVerdict: Sendable, Equatable {
     case identityMismatch(Caller, user: String)
     case refused(RegistrationRefusal)
     case registrar(RegisterOutcome)
+
+    /// A sentence for the log, as `CallVerdict.reason` is for a call: built on demand, never on the wire.
+    public var reason: String {
+        switch self {
+        case .challenge(_, _, let why): return why.description
+        case .identityMismatch(let caller, let user):
+            return "valid credentials of \(caller.name)'s \(user), who is not the To user"
+        case .refused(let refusal): return refusal.description
+        case .registrar(let outcome): return "\(outcome)"
+        }
+    }
 }
 
 /// Why an authorised caller may not register what it asked for.

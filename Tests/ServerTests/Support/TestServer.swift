@@ -23,7 +23,8 @@ final class TempConfDirectory {
     /// A copy of the sample `conf/`.
     static func sample() throws -> TempConfDirectory {
         let directory = try TempConfDirectory(files: [:])
-        for entry in try FileManager.default.contentsOfDirectory(atPath: sampleConfDirectory.path) {
+        // Not var/: what `make run` left there (the sample's binding store) is no part of the conf.
+        for entry in try FileManager.default.contentsOfDirectory(atPath: sampleConfDirectory.path) where entry != "var" {
             try FileManager.default.copyItem(
                 at: sampleConfDirectory.appendingPathComponent(entry), to: directory.url.appendingPathComponent(entry))
         }
