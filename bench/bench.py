@@ -2,7 +2,9 @@
 """switchd against Kamailio, side by side: CPU per call, failures, latency and memory (`make bench`).
 
     python3 bench/bench.py --switchd PATH [--out DIR] [--rates 5000,10000,20000] [--seconds 8]
-                           [--reps 2] [--workers 1,2] [--skip-extras]
+                           [--reps 3] [--workers 1,2] [--skip-extras] [--only PHASES]
+                           [--registered-rate 10000] [--register-rates 2000,4000] [--register-seconds 10]
+                           [--register-stores sqlite,postgresql] [--kamailio-db-mode 2]
 
 1. Generates one dial plan (bench/generate.py): a switchd conf/, the same plan as a Kamailio
    stateless-redirect script with htables, and calls.csv (numbers spread over customers and outcomes).
@@ -19,6 +21,17 @@
    latency percentiles, SIPp's response-time histogram, and memory (RSS and PSS of all processes).
 5. Extras (unless --skip-extras): a SIGHUP every 2 s while switchd answers 10,000 calls/s, every
    answer checked by check.xml; `switchd check` time and peak RSS on a 200,000-extension plan.
+
+6. Registered vs static (bench/registrar.py): one switchd on a copy of the plan; INVITEs (call.xml) to
+   20,000 extensions with static contacts only, then one REGISTER each (bench/register.xml, from a
+   trusted source), then the same INVITEs again: CPU per call of both and their ratio; a sample of
+   302s must list the registered phone first.
+7. REGISTER (bench/registrar.py): register.xml with MD5 digest, a new user per REGISTER, at each of
+   --register-rates for --register-seconds, into SQLite and into a private PostgreSQL
+   (Tests/cluster/postgres.sh); then Kamailio's registrar (usrloc + auth_db on db_sqlite /
+   db_postgres) under the same load. 0 failures required, and every binding in the store after.
+--only runs some phases: calls (1-5), registered (6), register and kamailio-register (7), or
+registrar (6 and 7).
 
 Prints one table with the best worker count of each server side by side (and their ratio), the
 table of every configuration, and writes every raw number to OUT/results.json. Every process it
@@ -694,6 +707,14 @@ def main():
     if "registered" in results:
         print(f"registered vs static contacts, {results['date']}, {results['machine']}")
         print("\n".join(registrar.report_registered(results["registered"])))
+        kamailio = best_configuration(results["runs"], "kamailio", args.registered_rate)
+        if kamailio[1]:
+            cpu = statistics.median(r["cpu_us_per_call"] for r in kamailio[1])
+            reg = results["registered"]
+            results["registered"]["kamailio_cpu_median"] = cpu
+            print(f"against Kamailio's best at {args.registered_rate:,} calls/s in the call phase ({kamailio[0]} worker(s), "
+                  f"{cpu:.1f} µs/call): static {reg['static']['cpu_median'] / cpu:.2f}, "
+                  f"registered {reg['registered']['cpu_median'] / cpu:.2f}")
         print()
         print("every run:")
         print("\n".join(all_runs_table(results["registered"]["runs"], ordered=True)))
