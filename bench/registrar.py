@@ -3,8 +3,10 @@
 registered_vs_static: one switchd on a copy of the generated plan (store: a SQLite file under the
     out dir). SIPp call.xml to N extensions that have only their static contact, then one REGISTER per
     extension (register.xml from 127.0.0.1, inside the customers' networks, so without digest), then the
-    same INVITE load again. Reports switchd's CPU µs per call for both and their ratio, and checks a
-    sample of 302s: the first Contact must be the registered phone, the static contact last with q=0.
+    same INVITE load again; then every binding is removed (Expires: 0) and the next repetition starts
+    with static contacts again. Reports switchd's CPU µs per call for both and their ratio, and checks
+    a sample of 302s each time: the first Contact must be the registered phone, the static contact last
+    with q=0 (and, without bindings, the static contact alone).
 
 register_load: SIPp register.xml with MD5 digest from 127.0.0.2 (outside every customer's networks, so
     every REGISTER is challenged: REGISTER, 401, REGISTER with credentials, 200), one unique user per
@@ -141,10 +143,11 @@ def registered_vs_static(b, args):
     with open(calls_csv, "w") as f:
         f.write("SEQUENTIAL\n")
         f.writelines(f"{user};{c.domains[0]};{ext};302;{c.explicit[ext]}\n" for c, ext, user in targets)
-    register_csv = os.path.join(directory, "register.csv")
-    with open(register_csv, "w") as f:
-        f.write("SEQUENTIAL\n")
-        f.writelines(f"{ext};{c.domains[0]};-;{registered_host(c, ext)}\n" for c, ext, _ in targets)
+    register_csv, unregister_csv = os.path.join(directory, "register.csv"), os.path.join(directory, "unregister.csv")
+    for path, expires in ((register_csv, 3600), (unregister_csv, 0)):
+        with open(path, "w") as f:
+            f.write("SEQUENTIAL\n")
+            f.writelines(f"{ext};{c.domains[0]};-;{registered_host(c, ext)};{expires}\n" for c, ext, _ in targets)
     summary = check_conf(b, args, conf)
     print(f"  {summary}; {len(targets)} extensions called, then registered")
 
@@ -156,30 +159,27 @@ def registered_vs_static(b, args):
     result = {"extensions": len(targets), "rate": args.registered_rate, "seconds": args.seconds,
               "workers": args.registered_workers, "runs": []}
 
-    before = check_contacts(server.port, sample, registered=False)
-    if before["as_expected"] != len(sample):
-        raise SystemExit(f"registered-vs-static: before any REGISTER, the 302s are not the static contacts: {before}")
+    # static, register, registered, unregister, static ...: the two kinds alternate on the one process,
+    # so that a drift of the machine over the phase weighs on both alike.
+    result["register"] = []
     for rep in range(1, args.reps + 1):
+        check = check_contacts(server.port, sample, registered=False)
+        if check["as_expected"] != len(sample):
+            raise SystemExit(f"registered-vs-static: without bindings, the 302s are not the static contacts alone: {check}")
         result["runs"].append(contact_run(b, args, server, "static", rep, calls_csv, probe_calls))
-
-    print(f"  registering {len(targets)} bindings (REGISTER from 127.0.0.1, trusted) at {REGISTER_RATE_TRUSTED}/s")
-    stats = b.run_sipp(server.port, "register.xml", register_csv, REGISTER_RATE_TRUSTED, len(targets),
-                       "registered-register", args.out, 17160)
-    ok, failed = b.sipp_number(stats, "SuccessfulCall(C)"), b.sipp_number(stats, "FailedCall(C)")
-    result["register"] = {"successful": ok, "failed": failed}
-    if ok != len(targets) or failed != 0:
-        raise SystemExit(f"registered-vs-static: {ok:.0f} of {len(targets)} REGISTERs succeeded, {failed:.0f} failed")
-    after = check_contacts(server.port, sample, registered=True)
-    result["contacts_checked"] = after
-    print(f"  302 Contacts after registering: {after['as_expected']} of {after['checked']} list the registered "
-          f"phone first and the static contact last (q=0)")
-    if after["as_expected"] != len(sample):
-        raise SystemExit(f"registered-vs-static: the 302s do not point to the registered contacts: {after}")
-    for rep in range(1, args.reps + 1):
+        register_all(b, args, server, register_csv, len(targets), f"registered-register-r{rep}", result)
+        check = check_contacts(server.port, sample, registered=True)
+        result["contacts_checked"] = check
+        if rep == 1:
+            print(f"  302 Contacts after registering: {check['as_expected']} of {check['checked']} list the registered "
+                  f"phone first and the static contact last (q=0)")
+        if check["as_expected"] != len(sample):
+            raise SystemExit(f"registered-vs-static: the 302s do not point to the registered contacts: {check}")
         result["runs"].append(contact_run(b, args, server, "registered", rep, calls_csv, probe_calls))
+        result["bindings_in_store"] = wait_for_count(lambda: sqlite_count(store, "binding"), len(targets))
+        if rep < args.reps:
+            register_all(b, args, server, unregister_csv, len(targets), f"registered-unregister-r{rep}", result)
     b.stop(server.process)
-    bindings = sqlite_count(store, "binding")
-    result["bindings_in_store"] = bindings
     for kind in ("static", "registered"):
         rs = [r for r in result["runs"] if r["contacts"] == kind]
         rs = [r for r in rs if not r.get("disturbed")] or rs
@@ -191,6 +191,24 @@ def registered_vs_static(b, args):
                         "p99_median": statistics.median(r["probe_p99_us"] for r in rs if r["probe_p99_us"] is not None)}
     result["ratio_cpu"] = result["registered"]["cpu_median"] / result["static"]["cpu_median"]
     return result
+
+
+def register_all(b, args, server, csv, count, label, result):
+    """One REGISTER per target extension (or, from unregister.csv, one removal), all answered 200."""
+    stats = b.run_sipp(server.port, "register.xml", csv, REGISTER_RATE_TRUSTED, count, label, args.out, 17160)
+    ok, failed = b.sipp_number(stats, "SuccessfulCall(C)"), b.sipp_number(stats, "FailedCall(C)")
+    result["register"].append({"label": label, "successful": ok, "failed": failed})
+    if ok != count or failed != 0:
+        raise SystemExit(f"registered-vs-static, {label}: {ok:.0f} of {count} REGISTERs succeeded, {failed:.0f} failed")
+
+
+def wait_for_count(count, expected, limit_s=CATCH_UP_LIMIT_S):
+    deadline = time.time() + limit_s
+    value = count()
+    while value != expected and time.time() < deadline:
+        time.sleep(0.2)
+        value = count()
+    return value
 
 
 def contact_run(b, args, server, kind, rep, calls_csv, probe_calls):
@@ -331,7 +349,7 @@ def digest_conf(args, users):
     with open(csv, "w") as f:
         f.write("SEQUENTIAL\n")
         f.writelines(f"{ext};{c.domains[0]};[authentication username={ext} password={password(c, ext)}];"
-                     f"{registered_host(c, ext)}\n" for c, ext in users)
+                     f"{registered_host(c, ext)};3600\n" for c, ext in users)
     return directory, conf, csv
 
 
@@ -604,9 +622,7 @@ def kamailio_register_load(b, args, postgres):
     users = register_users(customers, most)
     directory = os.path.join(args.out, "kamailio-register")
     os.makedirs(directory, exist_ok=True)
-    csv = os.path.join(args.out, "register", "register.csv")   # written by register_load (same users)
-    if not os.path.exists(csv):
-        digest_conf(args, users)
+    csv = digest_conf(args, users)[2]   # the users, passwords and injection file of register_load
     port = PORTS["kamailio-register"]
     results = []
     for store in args.register_stores:
@@ -669,8 +685,8 @@ def kamailio_register_load(b, args, postgres):
 
 def report_registered(result):
     lines = [f"INVITEs to {result['extensions']:,} extensions at {result['rate']:,} calls/s, {result['seconds']} s x "
-             f"{len(result['runs']) // 2} runs each, switchd {result['workers']} worker(s); the same process before "
-             "and after one REGISTER per extension",
+             f"{len(result['runs']) // 2} runs each, switchd {result['workers']} worker(s); one process, the runs "
+             "alternating: static, one REGISTER per extension, registered, every binding removed, static ...",
              "| contacts | achieved calls/s (worst) | failed (worst) | retrans. (worst) | CPU µs/call median (worst) | probe p99 µs median |",
              "|" + " --- |" * 6]
     for kind in ("static", "registered"):
