@@ -88,7 +88,7 @@ fuzz: deps-run
 check: deps-run
 	$(SWIFT) run switchd check --conf $(CONF)
 
-# switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 12 minutes):
+# switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 14 minutes):
 # CPU per call, failures, latency, memory; then reload under load and `check` at 200,000 extensions;
 # then the registrar (bench/registrar.py): INVITEs to static vs registered contacts, and REGISTERs with
 # digest into SQLite and a private PostgreSQL, switchd and Kamailio's registrar under the same load.
