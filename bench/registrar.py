@@ -433,42 +433,56 @@ def register_load(b, args, postgres):
     users = register_users(customers, most)
     directory, conf, csv = digest_conf(args, users)
     port = PORTS["register"]
-    results = []
-    for store in args.register_stores:
-        for rate in args.register_rates:
-            if store == "sqlite":
-                path = os.path.join(directory, f"bindings-{rate}.sqlite")
-                remove_sqlite(path)
-                url = f"sqlite:{path}"
-                count = lambda: sqlite_count(path, "binding")
-            else:
-                if postgres.port is None:
-                    print(f"  starting a private PostgreSQL in {postgres.directory}")
-                    postgres.start()
-                try:
-                    postgres.sql("TRUNCATE switchd_bindings")
-                except RuntimeError:
-                    pass   # the first switchd creates the table
-                url = postgres.url
-                count = lambda: postgres.count("switchd_bindings")
-            with open(os.path.join(conf, "switchd.toml"), "w") as f:
-                f.write(store_toml(port, url))
-            if store == "sqlite" and rate == args.register_rates[0]:
-                print(f"  {check_conf(b, args, conf)}; {len(users)} users with credentials")
-                check_passwd_line(args, conf, users)
-            server = switchd_server(b, args, f"register-{store}-{rate}", conf, port, args.register_workers)
-            server.start()
-            server.wait_ready()
-            db_pids = postgres.pids if store == "postgresql" else (lambda: [])
-            run = register_run(b, args, server, f"register-{store}-{rate}", rate, csv, count, db_pids)
-            b.stop(server.process)
-            listed = {x["aor"] for x in registrations(args, conf)}
-            expected = {f"{ext}@{c.id}" for c, ext in users[:run["calls"]]}
-            run.update({"server": "switchd", "store": store, "bindings_listed": len(listed),
-                        "bindings_as_expected": listed == expected})
-            report_run(run)
-            results.append(run)
-    return results
+    with open(os.path.join(conf, "switchd.toml"), "w") as f:
+        f.write(store_toml(port, "memory"))
+    print(f"  {check_conf(b, args, conf)}; {len(users)} users with credentials")
+    check_passwd_line(args, conf, users)
+
+    def measure(store, rate, label):
+        """A fresh store, a switchd started on it, one measured run, switchd stopped, the store listed."""
+        if store == "sqlite":
+            path = os.path.join(directory, f"{label}.sqlite")
+            remove_sqlite(path)
+            url = f"sqlite:{path}"
+            count = lambda: sqlite_count(path, "binding")
+        else:
+            if postgres.port is None:
+                print(f"  starting a private PostgreSQL in {postgres.directory}")
+                postgres.start()
+            try:
+                postgres.sql("TRUNCATE switchd_bindings")
+            except RuntimeError:
+                pass   # the first switchd creates the table
+            url = postgres.url
+            count = lambda: postgres.count("switchd_bindings")
+        with open(os.path.join(conf, "switchd.toml"), "w") as f:
+            f.write(store_toml(port, url))
+        server = switchd_server(b, args, label, conf, port, args.register_workers)
+        server.start()
+        server.wait_ready()
+        db_pids = postgres.pids if store == "postgresql" else (lambda: [])
+        run = register_run(b, args, server, label, rate, csv, count, db_pids)
+        b.stop(server.process)
+        listed = {x["aor"] for x in registrations(args, conf)}
+        expected = {f"{ext}@{c.id}" for c, ext in users[:run["calls"]]}
+        run.update({"server": "switchd", "store": store, "bindings_listed": len(listed),
+                    "bindings_as_expected": listed == expected})
+        return run
+
+    return [measured_again(b, measure, store, rate, f"register-{store}-{rate}")
+            for store in args.register_stores for rate in args.register_rates]
+
+
+def measured_again(b, measure, store, rate, label):
+    """measure(...), and once more (on a fresh store) when other processes disturbed it."""
+    run = measure(store, rate, label)
+    report_run(run)
+    if run["other_load_share"] > b.DISTURBED_SHARE:
+        print(f"  {label}: other processes used {run['other_load_share']:.2f} of a core: run again")
+        run = measure(store, rate, label + "-again")
+        run["disturbed"] = run["other_load_share"] > b.DISTURBED_SHARE
+        report_run(run)
+    return run
 
 
 def register_run(b, args, server, label, rate, csv, count, db_pids):
@@ -634,51 +648,57 @@ def kamailio_register_load(b, args, postgres):
             print(f"  kamailio {module} is missing (Debian kamailio-{'sqlite' if store == 'sqlite' else 'postgres'}-modules): skipped")
             continue
         for rate in args.register_rates:
-            label = f"kamailio-register-{store}-{rate}"
-            if store == "sqlite":
-                path = os.path.join(directory, f"kamailio-{rate}.sqlite")
-                remove_sqlite(path)
-                with sqlite3.connect(path) as db:
-                    # WAL (kept in the file): the workers' subscriber reads do not wait for usrloc's writes.
-                    db.execute("PRAGMA journal_mode=WAL")
-                    for name in ("standard", "auth_db", "usrloc"):
-                        with open(os.path.join(schema_dir, f"{name}-create.sql")) as f:
-                            db.executescript(f.read())
-                    db.executemany("INSERT INTO subscriber (username, domain, ha1) VALUES (?, ?, ?)",
-                                   [(ext, c.domains[0], ha1("md5", ext, c.domains[0], password(c, ext))) for c, ext in users])
-                url = f"sqlite://{path}"
-                count = lambda: sqlite_count(path, "location")
-            else:
-                if postgres.port is None:
-                    print(f"  starting a private PostgreSQL in {postgres.directory}")
-                    postgres.start()
-                for table in ("location_attrs", "location", "subscriber", "version"):
-                    postgres.sql(f"DROP TABLE IF EXISTS {table}")
-                for name in ("standard", "auth_db", "usrloc"):
-                    postgres.sql_file(os.path.join(schema_dir, f"{name}-create.sql"))
-                rows = "".join(f"{ext}\t{c.domains[0]}\t{ha1('md5', ext, c.domains[0], password(c, ext))}\n" for c, ext in users)
-                postgres.sql("COPY subscriber (username, domain, ha1) FROM STDIN", stdin=rows)
-                url = postgres.url.replace("postgresql://", "postgres://")
-                count = lambda: postgres.count("location")
-            cfg = os.path.join(directory, f"kamailio-{store}.cfg")
-            with open(cfg, "w") as f:
-                f.write(KAMAILIO_REGISTRAR_CFG.replace("@MPATH@", KAMAILIO_MODULES).replace("@DBMOD@", module)
-                        .replace("@DBURL@", url).replace("@DBMODE@", str(args.kamailio_db_mode)))
-            server = b.Server("kamailio", args.register_workers, args, args.out)
-            server.port = port
-            server.log = os.path.join(args.out, f"{label}.log")
-            server.argv = ["kamailio", "-f", cfg, "-DD", "-E", "-l", f"udp:127.0.0.1:{port}",
-                           "-n", str(args.register_workers), "-m", "256", "-M", "32"]
-            server.name = f"kamailio ({label})"
-            server.start()
-            server.wait_ready()
-            db_pids = postgres.pids if store == "postgresql" else (lambda: [])
-            run = register_run(b, args, server, label, rate, csv, count, db_pids)
-            b.stop(server.process)
-            run.update({"server": "kamailio", "store": store})
-            report_run(run)
-            results.append(run)
+            measure = lambda store, rate, label, module=module, schema_dir=schema_dir: kamailio_run(
+                b, args, postgres, users, csv, directory, port, store, rate, label, module, schema_dir)
+            results.append(measured_again(b, measure, store, rate, f"kamailio-register-{store}-{rate}"))
     return results
+
+
+def kamailio_run(b, args, postgres, users, csv, directory, port, store, rate, label, module, schema_dir):
+    """A fresh database (subscriber rows with the users' HA1s, empty location), Kamailio started on it,
+    one measured run, Kamailio stopped."""
+    if store == "sqlite":
+        path = os.path.join(directory, f"{label}.sqlite")
+        remove_sqlite(path)
+        with sqlite3.connect(path) as db:
+            # WAL (kept in the file): the workers' subscriber reads do not wait for usrloc's writes.
+            db.execute("PRAGMA journal_mode=WAL")
+            for name in ("standard", "auth_db", "usrloc"):
+                with open(os.path.join(schema_dir, f"{name}-create.sql")) as f:
+                    db.executescript(f.read())
+            db.executemany("INSERT INTO subscriber (username, domain, ha1) VALUES (?, ?, ?)",
+                           [(ext, c.domains[0], ha1("md5", ext, c.domains[0], password(c, ext))) for c, ext in users])
+        url = f"sqlite://{path}"
+        count = lambda: sqlite_count(path, "location")
+    else:
+        if postgres.port is None:
+            print(f"  starting a private PostgreSQL in {postgres.directory}")
+            postgres.start()
+        for table in ("location_attrs", "location", "subscriber", "version"):
+            postgres.sql(f"DROP TABLE IF EXISTS {table}")
+        for name in ("standard", "auth_db", "usrloc"):
+            postgres.sql_file(os.path.join(schema_dir, f"{name}-create.sql"))
+        rows = "".join(f"{ext}\t{c.domains[0]}\t{ha1('md5', ext, c.domains[0], password(c, ext))}\n" for c, ext in users)
+        postgres.sql("COPY subscriber (username, domain, ha1) FROM STDIN", stdin=rows)
+        url = postgres.url.replace("postgresql://", "postgres://")
+        count = lambda: postgres.count("location")
+    cfg = os.path.join(directory, f"kamailio-{store}.cfg")
+    with open(cfg, "w") as f:
+        f.write(KAMAILIO_REGISTRAR_CFG.replace("@MPATH@", KAMAILIO_MODULES).replace("@DBMOD@", module)
+                .replace("@DBURL@", url).replace("@DBMODE@", str(args.kamailio_db_mode)))
+    server = b.Server("kamailio", args.register_workers, args, args.out)
+    server.port = port
+    server.log = os.path.join(args.out, f"{label}.log")
+    server.argv = ["kamailio", "-f", cfg, "-DD", "-E", "-l", f"udp:127.0.0.1:{port}",
+                   "-n", str(args.register_workers), "-m", "256", "-M", "32"]
+    server.name = f"kamailio ({label})"
+    server.start()
+    server.wait_ready()
+    db_pids = postgres.pids if store == "postgresql" else (lambda: [])
+    run = register_run(b, args, server, label, rate, csv, count, db_pids)
+    b.stop(server.process)
+    run.update({"server": "kamailio", "store": store})
+    return run
 
 
 # ---------------------------------------------------------------- report
@@ -714,5 +734,5 @@ def report_register(runs):
         lines.append(f"| {r['server']} | {r['store']} | {r['rate']:,} | {r['achieved_rate']:,.0f} | {r['failed']:.0f} | "
                      f"{r['retransmissions']:.0f} | {r['cpu_us_per_register']:.1f} | {db} | "
                      f"{fmt_ms(r['latency_p50_ms'])} / {fmt_ms(r['latency_p99_ms'])} | {listed} ({r['calls']:,}) | "
-                     f"{r['store_caught_up_s']:.1f} | {r['other_load_share']:.2f}{' DISTURBED' if r['other_load_share'] > 0.15 else ''} |")
+                     f"{r['store_caught_up_s']:.1f} | {r['other_load_share']:.2f}{' DISTURBED' if r.get('disturbed') else ''} |")
     return lines
