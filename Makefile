@@ -10,7 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config
 # baresip-core: the softphone of Tests/daemon/baresip.sh (the `baresip` package adds only GUI and video front-ends)
 TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql baresip-core
-BENCH_PACKAGES := $(RUN_PACKAGES) kamailio sip-tester python3 time
+# postgresql: the private server of the REGISTER phase (Tests/cluster/postgres.sh); the kamailio-*-modules:
+# db_sqlite and db_postgres for Kamailio's registrar under the same load
+BENCH_PACKAGES := $(RUN_PACKAGES) kamailio kamailio-sqlite-modules kamailio-postgres-modules sip-tester python3 time postgresql
 FUZZ_SECONDS ?= 60
 BENCH_ARGS ?=
 
@@ -86,9 +88,11 @@ fuzz: deps-run
 check: deps-run
 	$(SWIFT) run switchd check --conf $(CONF)
 
-# switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 7 minutes):
-# CPU per call, failures, latency, memory; then reload under load and `check` at 200,000 extensions.
-# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rates 10000 --reps 3".
+# switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 14 minutes):
+# CPU per call, failures, latency, memory; then reload under load and `check` at 200,000 extensions;
+# then the registrar (bench/registrar.py): INVITEs to static vs registered contacts, and REGISTERs with
+# digest into SQLite and a private PostgreSQL, switchd and Kamailio's registrar under the same load.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rates 10000 --reps 3", or BENCH_ARGS="--only registrar".
 bench: deps-bench
 	$(SWIFT) build -c release --product switchd
 	python3 bench/bench.py --switchd $$($(SWIFT) build -c release --show-bin-path)/switchd $(BENCH_ARGS)

@@ -2,7 +2,9 @@
 """switchd against Kamailio, side by side: CPU per call, failures, latency and memory (`make bench`).
 
     python3 bench/bench.py --switchd PATH [--out DIR] [--rates 5000,10000,20000] [--seconds 8]
-                           [--reps 2] [--workers 1,2] [--skip-extras]
+                           [--reps 3] [--workers 1,2] [--skip-extras] [--only PHASES]
+                           [--registered-rate 10000] [--register-rates 2000,4000] [--register-seconds 10]
+                           [--register-stores sqlite,postgresql] [--kamailio-db-mode 2]
 
 1. Generates one dial plan (bench/generate.py): a switchd conf/, the same plan as a Kamailio
    stateless-redirect script with htables, and calls.csv (numbers spread over customers and outcomes).
@@ -19,6 +21,17 @@
    latency percentiles, SIPp's response-time histogram, and memory (RSS and PSS of all processes).
 5. Extras (unless --skip-extras): a SIGHUP every 2 s while switchd answers 10,000 calls/s, every
    answer checked by check.xml; `switchd check` time and peak RSS on a 200,000-extension plan.
+
+6. Registered vs static (bench/registrar.py): one switchd on a copy of the plan; INVITEs (call.xml) to
+   20,000 extensions with static contacts only, then one REGISTER each (bench/register.xml, from a
+   trusted source), then the same INVITEs again: CPU per call of both and their ratio; a sample of
+   302s must list the registered phone first.
+7. REGISTER (bench/registrar.py): register.xml with MD5 digest, a new user per REGISTER, at each of
+   --register-rates for --register-seconds, into SQLite and into a private PostgreSQL
+   (Tests/cluster/postgres.sh); then Kamailio's registrar (usrloc + auth_db on db_sqlite /
+   db_postgres) under the same load. 0 failures required, and every binding in the store after.
+--only runs some phases: calls (1-5), registered (6), register and kamailio-register (7), or
+registrar (6 and 7).
 
 Prints one table with the best worker count of each server side by side (and their ratio), the
 table of every configuration, and writes every raw number to OUT/results.json. Every process it
@@ -38,6 +51,7 @@ import threading
 import time
 
 import compare   # bench/compare.py: the calls.csv reader
+import registrar  # bench/registrar.py: the registered-vs-static and REGISTER phases
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -48,6 +62,9 @@ IDLE_SHARE = 0.10          # machine busy below this share of one core counts as
 DISTURBED_SHARE = 0.15     # other processes using more than this share of a core disturb a run
 SOCKET_BUFFER = 4 * 1024 * 1024
 PORTS = {"switchd": 15100, "kamailio": 15200}
+# bench/generate.py's arguments for the plan every phase uses (registrar.py rebuilds it from them).
+PLAN_ARGS = ["--customers", "400", "--range-size", "100", "--calls", "20000"]
+PHASES = ("calls", "registered", "register", "kamailio-register")
 
 started = []               # every process this script started, stopped at exit
 
@@ -298,16 +315,21 @@ def percentile(values, share):
 
 # ---------------------------------------------------------------- SIPp
 
-def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port):
-    """Runs SIPp to completion; returns its final statistics (a dict of the stat file's columns)."""
+def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port, local_ip="127.0.0.1", extra=()):
+    """Runs SIPp to completion; returns its final statistics (a dict of the stat file's columns).
+    With -trace_rtt in `extra`, SIPp's per-call response times end up in OUT/NAME.rtt.csv."""
     stat = os.path.join(out, f"{name}.stat.csv")
-    if os.path.exists(stat):
-        os.remove(stat)
+    rtt = os.path.join(out, f"{name}.rtt.csv")
+    rtt_prefix = os.path.splitext(os.path.basename(scenario))[0] + "_"
+    for path in [stat, rtt] + [os.path.join(out, f) for f in os.listdir(out)
+                               if f.startswith(rtt_prefix) and f.endswith("_rtt.csv")]:
+        if os.path.exists(path):
+            os.remove(path)
     argv = ["sipp", f"127.0.0.1:{port}", "-sf", os.path.join(HERE, scenario), "-inf", calls_csv,
             "-m", str(calls), "-r", str(rate), "-l", str(max(1000, rate * 2)), "-t", "u1",
-            "-buff_size", str(SOCKET_BUFFER), "-i", "127.0.0.1", "-p", str(local_port),
+            "-buff_size", str(SOCKET_BUFFER), "-i", local_ip, "-p", str(local_port),
             "-nd", "-nostdin", "-recv_timeout", "4000", "-timeout", f"{calls // rate + 30}s",
-            "-trace_stat", "-stf", stat, "-fd", "1"]
+            "-trace_stat", "-stf", stat, "-fd", "1"] + list(extra)
     limit = calls // rate + 45
     with open(os.path.join(out, f"{name}.sipp.log"), "w") as log:
         began = time.perf_counter()
@@ -318,6 +340,9 @@ def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port):
         except subprocess.TimeoutExpired:
             stop(sipp)
         wall = time.perf_counter() - began
+    for f in os.listdir(out):
+        if f.startswith(rtt_prefix) and f.endswith("_rtt.csv"):
+            os.rename(os.path.join(out, f), rtt)
     with open(stat) as f:
         rows = [line.rstrip("\n").split(";") for line in f if line.strip()]
     stats = dict(zip(rows[0], rows[-1]))
@@ -353,7 +378,7 @@ def sipp_histogram_p99_ms(stats):
 
 # ---------------------------------------------------------------- one measured run
 
-def measured_run(server, rate, seconds, args, probe_calls, label):
+def measured_run(server, rate, seconds, args, probe_calls, label, calls_csv=None):
     calls = rate * seconds
     idle_share = wait_for_idle()
     pids = server.pids()
@@ -362,7 +387,7 @@ def measured_run(server, rate, seconds, args, probe_calls, label):
     processes_before = all_process_ticks()
     probe = Probe(server.port, probe_calls)
     probe.start()
-    stats = run_sipp(server.port, "call.xml", os.path.join(args.data, "calls.csv"), rate, calls,
+    stats = run_sipp(server.port, "call.xml", calls_csv or os.path.join(args.data, "calls.csv"), rate, calls,
                      label, args.out, 16000 + server.port % 1000)
     probe.running = False
     probe.join()
@@ -398,8 +423,7 @@ def measured_run(server, rate, seconds, args, probe_calls, label):
 def generate(args):
     marker = os.path.join(args.data, "calls.csv")
     if not os.path.exists(marker):
-        run([sys.executable, os.path.join(HERE, "generate.py"), args.data, "--customers", "400",
-             "--range-size", "100", "--calls", "20000"])
+        run([sys.executable, os.path.join(HERE, "generate.py"), args.data] + args.plan_args)
     summary = subprocess.run([args.switchd, "check", "--conf", os.path.join(args.data, "conf")],
                              capture_output=True, text=True)
     if summary.returncode != 0:
@@ -581,10 +605,13 @@ def ratio(x, y):
     return "-" if not x or not y else f"{x / y:.2f}"
 
 
-def all_runs_table(runs):
+def all_runs_table(runs, ordered=False):
+    """Every run, by rate and configuration (or in the order given)."""
     lines = ["| rate | server (workers) | run | achieved | failed | retrans. | CPU µs/call | probe p50 / p99 µs | other load (cores) |",
              "|" + " --- |" * 9]
-    for r in sorted(runs, key=lambda r: (r["rate"], r["server"], r["workers"], r["label"])):
+    if not ordered:
+        runs = sorted(runs, key=lambda r: (r["rate"], r["server"], r["workers"], r["label"]))
+    for r in runs:
         lines.append(f"| {r['rate']:,} | {r['server']} ({r['workers']}) | {r['label']} | {r['achieved_rate']:,.0f} | "
                      f"{r['failed']:.0f} | {r['retransmissions']:.0f} | {r['cpu_us_per_call']:.1f} | "
                      f"{fmt(r['probe_p50_us'], '.0f')} / {fmt(r['probe_p99_us'], '.0f')} | {r['other_load_share']:.2f}"
@@ -603,21 +630,118 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--skip-extras", action="store_true", help="no reload-under-load and no scale check")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated phases to run: calls (switchd vs Kamailio, with the extras), "
+                             "registered (registered vs static contacts), register (REGISTER with digest, "
+                             "SQLite and PostgreSQL), kamailio-register (Kamailio's registrar, same load); "
+                             "`registrar` = registered,register,kamailio-register. Default: all")
+    parser.add_argument("--registered-rate", type=int, default=10000, help="calls/s of the registered-vs-static phase")
+    parser.add_argument("--registered-workers", type=int, default=1)
+    parser.add_argument("--register-rates", default="2000,4000", help="REGISTERs/s of the REGISTER phase")
+    parser.add_argument("--register-seconds", type=int, default=10, help="seconds of REGISTERs per run")
+    parser.add_argument("--register-stores", default="sqlite,postgresql")
+    parser.add_argument("--register-workers", type=int, default=1, help="switchd --workers / Kamailio -n")
+    parser.add_argument("--kamailio-db-mode", type=int, default=2,
+                        help="Kamailio usrloc db_mode (1 write-through, 2 write-back every second; default 2)")
     args = parser.parse_args()
     args.switchd = os.path.abspath(args.switchd)
+    args.plan_args = PLAN_ARGS
     rates = [int(x) for x in args.rates.split(",")]
     worker_counts = [int(x) for x in args.workers.split(",")]
+    args.register_rates = [int(x) for x in args.register_rates.split(",")]
+    args.register_stores = [x.strip() for x in args.register_stores.split(",") if x.strip()]
+    if any(x not in ("sqlite", "postgresql") for x in args.register_stores):
+        parser.error("--register-stores: sqlite and/or postgresql")
+    phases = PHASES
+    if args.only:
+        phases = []
+        for name in args.only.split(","):
+            name = name.strip()
+            chosen = ["registered", "register", "kamailio-register"] if name == "registrar" else [name]
+            if any(x not in PHASES for x in chosen):
+                parser.error(f"--only: unknown phase {name!r} (calls, registered, register, kamailio-register, registrar)")
+            phases += [x for x in chosen if x not in phases]
     os.makedirs(args.out, exist_ok=True)
     args.data = os.path.join(args.out, "data")
     began = time.time()
     results = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine_description(),
                "sipp": subprocess.run(["sipp", "-v"], capture_output=True, text=True).stdout.strip().splitlines()[:1],
                "kamailio": subprocess.run(["kamailio", "-v"], capture_output=True, text=True).stdout.strip().splitlines()[:1],
-               "command": " ".join(sys.argv), "runs": []}
+               "command": " ".join(sys.argv), "phases": list(phases), "runs": []}
 
     print(f"bench: generating the plan into {args.data}")
     results["plan"] = generate(args)
     print(f"  {results['plan']}")
+    table = servers = None
+    if "calls" in phases:
+        servers, table = call_phase(args, rates, worker_counts, results)
+    postgres = registrar.Postgres(sys.modules[__name__], os.path.join(args.out, "postgres"))
+    try:
+        if "registered" in phases:
+            print(f"bench: registered vs static contacts ({args.registered_rate:,} calls/s, {args.reps} x {args.seconds} s each)")
+            results["registered"] = registrar.registered_vs_static(sys.modules[__name__], args)
+        if "register" in phases:
+            print(f"bench: REGISTER with MD5 digest at {args.register_rates} /s for {args.register_seconds} s, "
+                  f"stores {args.register_stores}")
+            results["register"] = registrar.register_load(sys.modules[__name__], args, postgres)
+        if "kamailio-register" in phases:
+            print("bench: Kamailio's registrar under the same REGISTER load")
+            results["kamailio_register"] = registrar.kamailio_register_load(sys.modules[__name__], args, postgres)
+    finally:
+        postgres.stop()
+
+    results["seconds"] = time.time() - began
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print()
+    if table is not None:
+        print(f"switchd vs Kamailio, {results['date']}, {results['machine']}; best worker count of each server per rate")
+        print(f"(CPU = user+sys of all the server's processes / calls answered; probe = {PROBE_RATE} INVITEs/s beside the load)")
+        print("\n".join(table))
+        print()
+        print("every run:")
+        print("\n".join(all_runs_table(results["runs"])))
+        print()
+        print("idle memory (RSS, PSS, peak kB): " + "; ".join(f"{k}: {v}" for k, v in results["idle_memory_kb"].items()))
+        print()
+    if "registered" in results:
+        print(f"registered vs static contacts, {results['date']}, {results['machine']}")
+        print("\n".join(registrar.report_registered(results["registered"])))
+        kamailio = best_configuration(results["runs"], "kamailio", args.registered_rate)
+        if kamailio[1]:
+            cpu = statistics.median(r["cpu_us_per_call"] for r in kamailio[1])
+            reg = results["registered"]
+            results["registered"]["kamailio_cpu_median"] = cpu
+            print(f"against Kamailio's best at {args.registered_rate:,} calls/s in the call phase ({kamailio[0]} worker(s), "
+                  f"{cpu:.1f} µs/call): static {reg['static']['cpu_median'] / cpu:.2f}, "
+                  f"registered {reg['registered']['cpu_median'] / cpu:.2f}")
+        print()
+        print("every run:")
+        print("\n".join(all_runs_table(results["registered"]["runs"], ordered=True)))
+        print()
+    register_runs = results.get("register", []) + results.get("kamailio_register", [])
+    if register_runs:
+        print(f"REGISTER with MD5 digest (REGISTER, 401, REGISTER with credentials, 200), a new user per REGISTER, "
+              f"{args.register_seconds} s per run, {results['date']}, {results['machine']}")
+        print("(CPU = user+sys of the server's processes, and separately of PostgreSQL's, until the store holds every "
+              "binding / REGISTERs answered 200; latency = SIPp, first REGISTER to 200)")
+        print("\n".join(registrar.report_register(register_runs)))
+        print()
+    print(f"raw numbers: {os.path.join(args.out, 'results.json')}  ({results['seconds']:.0f} s in all)")
+    failed = []
+    if "registered" in results and results["registered"]["registered"]["failed_max"]:
+        failed.append("registered-vs-static calls failed")
+    for r in results.get("register", []):   # switchd's (Kamailio's are reported, not required)
+        if r["failed"] or r["stored_after_run"] != r["calls"] or r.get("bindings_as_expected") is False:
+            failed.append(f"{r['label']}: {r['failed']:.0f} failed, {r['stored_after_run']} of {r['calls']} stored")
+    if failed:
+        print("FAILED: " + "; ".join(failed))
+        raise SystemExit(1)
+
+
+def call_phase(args, rates, worker_counts, results):
+    """switchd against Kamailio on the generated plan (every configuration, rate and repetition), then
+    the extras; returns the servers and the report's table."""
     servers = [Server(kind, w, args, args.out) for w in worker_counts for kind in ("switchd", "kamailio")]
     print("bench: starting " + ", ".join(s.name for s in servers))
     for server in servers:
@@ -661,19 +785,7 @@ def main():
     idle_rss_kb = {(s.kind, s.workers): results["idle_memory_kb"][s.name][0] for s in servers}
     table, ratios = report(results["runs"], rates, idle_rss_kb)
     results["ratios_cpu_per_call"] = ratios
-    results["seconds"] = time.time() - began
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    print()
-    print(f"switchd vs Kamailio, {results['date']}, {results['machine']}; best worker count of each server per rate")
-    print(f"(CPU = user+sys of all the server's processes / calls answered; probe = {PROBE_RATE} INVITEs/s beside the load)")
-    print("\n".join(table))
-    print()
-    print("every run:")
-    print("\n".join(all_runs_table(results["runs"])))
-    print()
-    print("idle memory (RSS, PSS, peak kB): " + "; ".join(f"{k}: {v}" for k, v in results["idle_memory_kb"].items()))
-    print(f"raw numbers: {os.path.join(args.out, 'results.json')}  ({results['seconds']:.0f} s in all)")
+    return servers, table
 
 
 def machine_description():
