@@ -32,7 +32,7 @@ public final class TLSCredentials: Sendable {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
         } catch {
-            throw TLSLoadError(key: "certificate", path: certificatePath, reason: "\(error)")
+            throw TLSLoadError(key: "certificate", path: certificatePath, reason: "is not a readable PEM certificate (\(error))")
         }
         guard !chain.isEmpty else {
             throw TLSLoadError(key: "certificate", path: certificatePath, reason: "holds no PEM certificate")
@@ -41,7 +41,7 @@ public final class TLSCredentials: Sendable {
         do {
             key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         } catch {
-            throw TLSLoadError(key: "private_key", path: keyPath, reason: "\(error)")
+            throw TLSLoadError(key: "private_key", path: keyPath, reason: "is not a readable PEM private key (\(error))")
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
