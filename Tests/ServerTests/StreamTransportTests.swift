@@ -75,7 +75,8 @@ struct StreamTransportTests {
         let client = try TCPClient(port: server.port(.tcp))
         var request = tcpInvite("201", callID: "split@test")
         request.extra = [("Content-Type", "application/sdp")]
-        request.body = Array(("v=0\r\n" + String(repeating: "a=candidate:1 1 UDP 2130706431 10.1.0.21 4000 typ host\r\n", count: 80)).utf8)
+        request.body = Array(
+            ("v=0\r\n" + String(repeating: "a=candidate:1 1 UDP 2130706431 10.1.0.21 4000 typ host\r\n", count: 80)).utf8)
         #expect(request.body.count >= 4_096)
         let bytes = request.bytes
         var offset = 0
@@ -111,7 +112,8 @@ struct StreamTransportTests {
         let server = try streamServer()
         let client = try TCPClient(port: server.port(.tcp))
         var text = String(decoding: tcpInvite("201", callID: "bad-length@test").bytes, as: UTF8.self)
-        text = text.replacingOccurrences(of: "Content-Length: 0\r\n", with: contentLength.map { "Content-Length: \($0)\r\n" } ?? "")
+        text = text.replacingOccurrences(
+            of: "Content-Length: 0\r\n", with: contentLength.map { "Content-Length: \($0)\r\n" } ?? "")
         try client.send(text + String(decoding: tcpInvite("201", callID: "never@test").bytes, as: UTF8.self))
         let reply = try #require(client.receiveMessage())
         #expect(reply.statusLine == statusLine)

@@ -17,7 +17,9 @@ enum ServerFileParser {
                     log.error(path, "server.workers must be between \(range.lowerBound) and \(range.upperBound), not \(workers)")
                 }
             }
-            if let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\", \"tcp:HOST:PORT\" or \"tls:HOST:PORT\" strings", in: &log) {
+            if let texts = server.stringArray(
+                "listen", typeHint: "an array of \"udp:HOST:PORT\", \"tcp:HOST:PORT\" or \"tls:HOST:PORT\" strings", in: &log)
+            {
                 if texts.isEmpty {
                     log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]")
                 }

@@ -9,7 +9,10 @@ enum TLSSectionParser {
         var paths: [String] = []
         for key in keys {
             guard section.table[key] != nil else {
-                log.error(section.file, "\(section.qualified(key)) is required: the path of a PEM file, e.g. \(key) = \"tls/\(key == "certificate" ? "cert" : "key").pem\"")
+                log.error(
+                    section.file,
+                    "\(section.qualified(key)) is required: the path of a PEM file, e.g. \(key) = \"tls/\(key == "certificate" ? "cert" : "key").pem\""
+                )
                 continue
             }
             guard let path = section.string(key, typeHint: "a quoted file path", in: &log) else { continue }

@@ -123,7 +123,9 @@ public final class SIPServer: Sendable {
 
     /// Every listen address as bound (the port the system chose for port 0), UDP first.
     public var boundListenAddresses: [ListenAddress] {
-        listeners.map { ListenAddress(.udp, host: $0.socket.localAddress.ipAddress.description, port: $0.socket.localAddress.port) }
+        listeners.map {
+            ListenAddress(.udp, host: $0.socket.localAddress.ipAddress.description, port: $0.socket.localAddress.port)
+        }
             + streamListeners.map {
                 ListenAddress($0.address.transport, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port)
             }
