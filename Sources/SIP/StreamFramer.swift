@@ -67,7 +67,7 @@ public struct StreamFramer: Sendable {
             if consumed == buffer.count || consumed >= Self.compactionThreshold { compact() }
             guard consumed < buffer.count else { return nil }
             guard let headerEnd = findHeaderEnd() else {
-                if buffer.count - consumed > maximumMessage {
+                if buffer.count - consumed >= maximumMessage {
                     failed = true
                     return .overflow
                 }
@@ -119,13 +119,16 @@ public struct StreamFramer: Sendable {
     /// client that ends lines with bare LF, which the datagram path tolerates too).
     private mutating func findHeaderEnd() -> Int? {
         var index = max(searchFrom, consumed)
-        while index < buffer.count {
+        // Only within the largest message: a header section ending beyond it is an overflow however the
+        // bytes arrived (found whole in one read, or never within the limit one piece at a time).
+        let limit = min(buffer.count, consumed + maximumMessage)
+        while index < limit {
             if buffer[index] == ASCII.lf {
-                if index + 1 < buffer.count, buffer[index + 1] == ASCII.lf { return index + 2 }
-                if index + 2 < buffer.count, buffer[index + 1] == ASCII.cr, buffer[index + 2] == ASCII.lf {
+                if index + 1 < limit, buffer[index + 1] == ASCII.lf { return index + 2 }
+                if index + 2 < limit, buffer[index + 1] == ASCII.cr, buffer[index + 2] == ASCII.lf {
                     return index + 3
                 }
-                if index + 2 >= buffer.count {
+                if index + 2 >= limit {
                     // The blank line may still be arriving: look here again with the next bytes.
                     searchFrom = index
                     return nil

@@ -106,6 +106,19 @@ struct StreamFramerTests {
         #expect(frames(endless, maximum: 400) == [])
     }
 
+    @Test("a header section ending just past the limit overflows however it is cut (a fuzzer finding)")
+    func headerAtTheLimit() {
+        let text = request(contentLength: "0")
+        let size = text.utf8.count
+        for maximum in (size - 3)...(size + 1) {
+            let whole = frames(text, maximum: maximum)
+            for cut in [1, 2, 3, 10, 64] {
+                #expect(frames(text, cut: cut, maximum: maximum) == whole, "limit \(maximum), pieces of \(cut)")
+            }
+            #expect(whole == (size <= maximum ? [message(text)] : [.overflow]), "limit \(maximum)")
+        }
+    }
+
     @Test("inside a message only while a message's bytes are buffered (the slow-sender timer)")
     func insideMessage() {
         var framer = StreamFramer()
