@@ -3,11 +3,12 @@
 
 SWIFT ?= swift
 CONF ?= conf
-LISTEN ?= udp:127.0.0.1:5060
+# Empty: the listen addresses of $(CONF)/switchd.toml (the sample: UDP and TCP on 5060, TLS on 5061).
+LISTEN ?=
 LOG_LEVEL ?= info
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config
+RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config openssl
 # baresip-core: the softphone of Tests/daemon/baresip.sh (the `baresip` package adds only GUI and video front-ends)
 TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql baresip-core
 # postgresql: the private server of the REGISTER phase (Tests/cluster/postgres.sh); the kamailio-*-modules:
@@ -38,13 +39,23 @@ deps-bench:
 release: deps-run
 	$(SWIFT) build -c release --product switchd
 
-run: release
-	@echo "switchd serves $(CONF)/ on $(LISTEN); stop it with Ctrl-C. From another terminal, send it a call:"
+# A self-signed certificate for the sample's tls: address, made once (a real one replaces these files).
+$(CONF)/tls/cert.pem:
+	$(call install_missing,openssl)
+	mkdir -p $(CONF)/tls
+	openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=localhost" \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+		-keyout $(CONF)/tls/key.pem -out $(CONF)/tls/cert.pem 2>/dev/null
+	chmod 600 $(CONF)/tls/key.pem
+	@echo "made a self-signed certificate: $(CONF)/tls/cert.pem"
+
+run: release $(CONF)/tls/cert.pem
+	@echo "switchd serves $(CONF)/ on $(if $(LISTEN),$(LISTEN),the listen addresses of $(CONF)/switchd.toml); stop it with Ctrl-C. From another terminal, send it a call:"
 	@echo "  python3 scripts/send-invite.py --to 71201 --from sip:100@globex.example 127.0.0.1:5060"
 	@echo "(README.md, 'Try it by hand', also shows sipsak and SIPp)"
-	exec $$($(SWIFT) build -c release --show-bin-path)/switchd run --conf $(CONF) --listen $(LISTEN) --log-level $(LOG_LEVEL)
+	exec $$($(SWIFT) build -c release --show-bin-path)/switchd run --conf $(CONF) $(if $(LISTEN),--listen $(LISTEN)) --log-level $(LOG_LEVEL)
 
-build: deps-test
+build: deps-test conf/tls/cert.pem
 	$(SWIFT) build --build-tests
 
 unit-test: build
@@ -58,6 +69,7 @@ sipp-test: build
 daemon-test: build
 	bash Tests/daemon/signals.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/registrar.sh $$($(SWIFT) build --show-bin-path)/switchd
+	bash Tests/daemon/transports.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered).
@@ -85,7 +97,7 @@ fuzz: deps-run
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 	bash fuzz/run-config.sh $(FUZZ_SECONDS)
 
-check: deps-run
+check: deps-run $(CONF)/tls/cert.pem
 	$(SWIFT) run switchd check --conf $(CONF)
 
 # switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 14 minutes):

@@ -17,6 +17,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var registrar = RegistrarSettings()
     /// `[registrar] store`.
     public var bindingStore = BindingStoreLocation.defaultLocation
+    /// `[tls]`: required when a listen address is `tls:`.
+    public var tls: TLSSettings?
 
     public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
 
@@ -33,34 +35,48 @@ public struct ServerSettings: Sendable, Equatable {
     }
 }
 
-/// `udp:HOST:PORT`, with IPv6 hosts in brackets (`udp:[::1]:5060`).
+/// The transports a listen address can serve (RFC 3261 §18: UDP and TCP are mandatory; TLS for `sips:`).
+public enum SIPTransport: String, Sendable, Hashable, CaseIterable {
+    case udp, tcp, tls
+
+    /// As a Via's sent-protocol and a binding's transport write it.
+    public var viaName: String { rawValue.uppercased() }
+    /// A byte stream, framed by Content-Length (RFC 3261 §18.3).
+    public var isStream: Bool { self != .udp }
+}
+
+/// `udp:HOST:PORT`, `tcp:HOST:PORT` or `tls:HOST:PORT`, with IPv6 hosts in brackets (`tcp:[::1]:5060`).
 public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var transport: SIPTransport
     public var host: String
     public var port: UInt16
 
-    public init(host: String, port: UInt16) {
+    public init(_ transport: SIPTransport = .udp, host: String, port: UInt16) {
+        self.transport = transport
         self.host = host
         self.port = port
     }
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
-        case notUDP, badHost, badPort
+        case unknownTransport, badHost, badPort
 
         public var description: String {
             switch self {
-            case .notUDP: return "must start with udp: (the only transport switchd serves), e.g. \"udp:127.0.0.1:5060\""
-            case .badHost: return "must name an IPv4 address or a bracketed IPv6 address, e.g. \"udp:[::1]:5060\""
+            case .unknownTransport:
+                return "must start with udp:, tcp: or tls:, e.g. \"udp:127.0.0.1:5060\" or \"tls:127.0.0.1:5061\""
+            case .badHost: return "must name an IPv4 address or a bracketed IPv6 address, e.g. \"tcp:[::1]:5060\""
             case .badPort: return "must end with a port number 1-65535, e.g. \"udp:127.0.0.1:5060\""
             }
         }
     }
 
     public static func parse(_ text: String) -> Result<ListenAddress, ParseError> {
-        guard text.lowercased().hasPrefix("udp:") else { return .failure(.notUDP) }
-        let rest = text.dropFirst(4)
-        guard let colon = rest.lastIndex(of: ":") else { return .failure(.badPort) }
-        var host = String(rest[..<colon])
-        let portText = rest[rest.index(after: colon)...]
+        guard let colon = text.firstIndex(of: ":"), let transport = SIPTransport(rawValue: text[..<colon].lowercased())
+        else { return .failure(.unknownTransport) }
+        let rest = text[text.index(after: colon)...]
+        guard let portColon = rest.lastIndex(of: ":") else { return .failure(.badPort) }
+        var host = String(rest[..<portColon])
+        let portText = rest[rest.index(after: portColon)...]
         guard let port = UInt16(portText), port > 0 else { return .failure(.badPort) }
         if host.hasPrefix("[") && host.hasSuffix("]") {
             host = String(host.dropFirst().dropLast())
@@ -68,12 +84,41 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         } else {
             guard let address = IPAddress(host), address.isIPv4 else { return .failure(.badHost) }
         }
-        return .success(ListenAddress(host: host, port: port))
+        return .success(ListenAddress(transport, host: host, port: port))
     }
 
     public var isIPv6: Bool { host.contains(":") }
 
-    public var description: String { isIPv6 ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)" }
+    public var description: String {
+        isIPv6 ? "\(transport.rawValue):[\(host)]:\(port)" : "\(transport.rawValue):\(host):\(port)"
+    }
+}
+
+/// `[tls]` of `switchd.toml`: PEM files (the certificate file may hold the chain), as written (relative
+/// paths are read from the configuration directory).
+public struct TLSSettings: Sendable, Equatable {
+    public var certificate: String
+    public var privateKey: String
+
+    public init(certificate: String, privateKey: String) {
+        self.certificate = certificate
+        self.privateKey = privateKey
+    }
+}
+
+/// Connections over TCP and TLS (`[limits]` too): what one address, or all of them, may hold open, and
+/// how long a connection may stay silent or take to deliver a message.
+public struct StreamLimits: Sendable, Equatable {
+    public var maxConnections = 10_000
+    public var maxConnectionsPerAddress = 64
+    /// Seconds from a message's first byte to its last (a slowloris sender is closed after this).
+    public var messageTimeout: Double = 10
+    /// Seconds without a byte after which a connection is closed (phones keep theirs with CRLF pings).
+    public var idleTimeout: Double = 300
+    /// The largest message accepted on a stream, headers and body (RFC 3261 has no limit; UDP's is 65,535).
+    public var maxMessageBytes = 65_535
+
+    public init() {}
 }
 
 /// The `[limits]` section of `switchd.toml`: flood and password-guessing protection per source address.
@@ -96,6 +141,8 @@ public struct LimitSettings: Sendable, Equatable {
     /// each within its own rate, must not starve the trusted callers.
     public var untrustedRate: Double = 2_000
     public var untrustedBurst: Double = 4_000
+    /// Connections over TCP and TLS.
+    public var streams = StreamLimits()
 
     public init() {}
 

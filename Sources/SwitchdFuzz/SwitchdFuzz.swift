@@ -88,6 +88,40 @@ enum FuzzTarget {
             }
             if show { print("--- from \(source) to \(reply.destination):\n\(String(decoding: reply.bytes, as: UTF8.self))") }
         }
+        stream(bytes)
+    }
+
+    /// The same bytes as a TCP stream: the framer must cut them into the same frames however they are
+    /// segmented (whole, or in pieces whose size the first byte picks), and every frame is answered
+    /// as the stream handler would.
+    static func stream(_ bytes: [UInt8]) {
+        let whole = frames(bytes, piece: bytes.count)
+        let piece = 1 + Int(bytes.first ?? 0) % 64
+        guard frames(bytes, piece: piece) == whole else {
+            writeError("SwitchdFuzz: the stream framer's frames depend on segmentation (pieces of \(piece))\n")
+            abort()
+        }
+        for frame in whole {
+            switch frame {
+            case .message(let message): _ = handler.handle(message, from: trustedSource, transport: .tcp)
+            case .unframeable(let header, let error): _ = handler.answerUnframeable(header: header, error, from: trustedSource)
+            case .keepAlive, .overflow: break
+            }
+        }
+    }
+
+    static func frames(_ bytes: [UInt8], piece: Int) -> [StreamFrame] {
+        // A small limit, so that inputs reach the too-large and overflow paths too.
+        var framer = StreamFramer(maximumMessage: 4_096)
+        var result: [StreamFrame] = []
+        var start = 0
+        repeat {
+            let end = min(start + max(piece, 1), bytes.count)
+            framer.append(bytes[start..<end])
+            while let frame = framer.next() { result.append(frame) }
+            start = end
+        } while start < bytes.count
+        return result
     }
 }
 

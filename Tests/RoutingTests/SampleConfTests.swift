@@ -26,7 +26,8 @@ struct SampleConfTests {
         // only); globex: 100-299, 300;
         // initech: 4000-4099; umbrella: 10, 11-19. Trunks: acme 9 and 00, globex 9, initech 0, umbrella 8.
         #expect(configuration.plan.summary.description == "4 customers, 1 group, 425 extensions, 5 trunks")
-        #expect(configuration.server.listen.map(\.description) == ["udp:127.0.0.1:5060"])
+        #expect(
+            configuration.server.listen.map(\.description) == ["udp:127.0.0.1:5060", "tcp:127.0.0.1:5060", "tls:127.0.0.1:5061"])
     }
 
     @Test(

@@ -10,7 +10,7 @@ struct ValidationDirectoryTests {
     @Test("every problem of every file is reported in one run, in file order")
     func allProblemsAtOnce() throws {
         let files: [String: String] = [
-            "switchd.toml": "[server]\nlisten = [\"tcp:127.0.0.1:5060\"]\n",
+            "switchd.toml": "[server]\nlisten = [\"sctp:127.0.0.1:5060\"]\n",
             "groups/harbor.toml": "name = 7\n",
             "customers/acme.toml": "name = \"Acme\"\ncm = = 3\n",
             "customers/globex.toml": "name = \"Globex\"\ncm = 0\ndomains = [\"globex.example\"]\ngruop = \"harbor\"\n",
@@ -22,7 +22,7 @@ struct ValidationDirectoryTests {
         let actual = try diagnostics(of: files)
         #expect(
             actual == [
-                "CONF/switchd.toml: error: server.listen: \"tcp:127.0.0.1:5060\" must start with udp: (the only transport switchd serves), e.g. \"udp:127.0.0.1:5060\"",
+                "CONF/switchd.toml: error: server.listen: \"sctp:127.0.0.1:5060\" must start with udp:, tcp: or tls:, e.g. \"udp:127.0.0.1:5060\" or \"tls:127.0.0.1:5061\"",
                 "CONF/groups/harbor.toml: error: name must be a quoted string, not an integer",
                 "CONF/customers/acme.toml:2:6: error: Error while parsing value: could not determine value type",
                 "CONF/customers/globex.toml: error: unknown key gruop; did you mean group?",

@@ -3,8 +3,9 @@
 #
 #   Tests/sipp/run.sh [PATH-TO-SWITCHD]        default: .build/debug/switchd (relative to the cwd)
 #
-# Starts switchd on 127.0.0.1 (a free UDP port from 15060 up) with the sample conf/, waits until it
-# answers an OPTIONS keep-alive, runs every scenario of this folder against it, prints one PASS/FAIL
+# Starts switchd on 127.0.0.1 (a free UDP port from 15060 up, and TCP on the same port number) with the
+# sample conf/, waits until it answers an OPTIONS keep-alive, runs every scenario of this folder against
+# it, over UDP and then over TCP (-t t1: one connection for all calls; -t tn: one per call), prints one PASS/FAIL
 # line per scenario, the load run's calls/s and failed calls, and a final "N passed, M failed".
 # Exits non-zero when any scenario failed. Logs (SIPp error logs, stats, screens, the daemon's log) are
 # kept in a temporary directory whose path is printed at the end.
@@ -15,6 +16,7 @@
 #   LOAD_RATE      calls/s the load run aims at        (default: 500; the debug build on a busy
 #                                                      2-core machine answers in ~1 ms there)
 #   LOAD_LIMIT     simultaneous calls in the load run  (default: 1000)
+#   TCP_LOAD_CALLS calls of each TCP load run          (default: 5000; -t tn opens a connection per call)
 #
 # Every SIPp run is bounded: -recv_timeout (and a timeout on each <recv>) fails a call whose answer
 # does not come, -timeout with -timeout_error fails the whole run when it takes too long, and
@@ -28,6 +30,7 @@ conf=${SWITCHD_CONF:-$root/conf}
 load_calls=${LOAD_CALLS:-10000}
 load_rate=${LOAD_RATE:-500}
 load_limit=${LOAD_LIMIT:-1000}
+tcp_load_calls=${TCP_LOAD_CALLS:-5000}
 host=127.0.0.1
 
 die() { echo "run.sh: $*" >&2; exit 2; }
@@ -55,16 +58,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Is UDP port $1 on 127.0.0.1 free? ss (iproute2) when present, else python3, else assume it is.
+# Is port $1 on 127.0.0.1 free for UDP and TCP? ss (iproute2) when present, else python3, else assume it is.
 udp_port_free() {
     local port=$1
     if command -v ss >/dev/null; then
-        [[ -z $(ss -Hlun "sport = :$port" 2>/dev/null) ]]
+        [[ -z $(ss -Hlun "sport = :$port" 2>/dev/null) && -z $(ss -Hltn "sport = :$port" 2>/dev/null) ]]
     elif command -v python3 >/dev/null; then
         python3 -c 'import socket,sys
-s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try: s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError: sys.exit(1)' "$port"
+for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+    s=socket.socket(socket.AF_INET, kind)
+    try: s.bind(("127.0.0.1", int(sys.argv[1])))
+    except OSError: sys.exit(1)' "$port"
     else
         return 0
     fi
@@ -89,7 +93,7 @@ csv_calls() { tail -n +2 "$1" | grep -v '^#' | grep -c '[^[:space:]]' || true; }
 # Value of column $2 (by header name) in the last line of SIPp's statistics file $1.
 stat_value() {
     awk -F';' -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-        { last = $c } END { print (c ? last : "") }' "$1" 2>/dev/null
+        { last = $c } END { print (c ? last : "") }' "$1" 2>/dev/null || true
 }
 
 # run_sipp NAME LOCAL-IP GLOBAL-TIMEOUT-S SIPP-ARGS... : runs sipp against the daemon, logs under NAME.
@@ -112,12 +116,15 @@ run_sipp() {
 passed=0
 failed=0
 
-# scenario NAME XML CSV|- CALLS RATE LIMIT GLOBAL-TIMEOUT-S [LOCAL-IP]
+# scenario NAME XML CSV|- CALLS RATE LIMIT GLOBAL-TIMEOUT-S [LOCAL-IP] [SIPP-TRANSPORT]
+# SIPP-TRANSPORT: u1 (UDP, the default), t1 (TCP, one connection for every call), tn (one per call).
 scenario() {
-    local name=$1 xml=$2 csv=$3 calls=$4 rate=$5 limit=$6 limit_s=$7 local_ip=${8:-$host}
-    local inf=()
+    local name=$1 xml=$2 csv=$3 calls=$4 rate=$5 limit=$6 limit_s=$7 local_ip=${8:-$host} transport=${9:-u1}
+    local inf=() sockets=()
     [[ $csv != - ]] && inf=(-inf "$here/$csv")
-    run_sipp "$name" "$local_ip" "$limit_s" -sf "$here/$xml" "${inf[@]}" -m "$calls" -r "$rate" -l "$limit"
+    # (SIPp's default of 50,000 sockets for tn is refused when above the file limit)
+    [[ $transport == tn ]] && sockets=(-max_socket 2000)
+    run_sipp "$name" "$local_ip" "$limit_s" -t "$transport" "${sockets[@]}" -sf "$here/$xml" "${inf[@]}" -m "$calls" -r "$rate" -l "$limit"
     local ok fail
     ok=$(stat_value "$logdir/$name.stat.csv" 'SuccessfulCall(C)')
     fail=$(stat_value "$logdir/$name.stat.csv" 'FailedCall(C)')
@@ -142,7 +149,8 @@ scenario() {
 
 # --- start the daemon -------------------------------------------------------------------------
 port=$(pick_port 15060)
-"$switchd" run --conf "$conf" --listen "udp:$host:$port" --log-level notice >"$logdir/switchd.log" 2>&1 &
+"$switchd" run --conf "$conf" --listen "udp:$host:$port" --listen "tcp:$host:$port" --log-level notice \
+    >"$logdir/switchd.log" 2>&1 &
 switchd_pid=$!
 
 ready=0
@@ -163,7 +171,7 @@ if [[ $ready -ne 1 ]]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-echo "switchd (pid $switchd_pid) answers on udp:$host:$port; logs in $logdir"
+echo "switchd (pid $switchd_pid) answers on udp:$host:$port (and listens on tcp:$host:$port); logs in $logdir"
 
 # --- the scenarios ----------------------------------------------------------------------------
 scenario keepalive      options.xml  -                    5                                  50  5  30
@@ -176,6 +184,20 @@ scenario challenge401-source challenge401.xml challenge401-source.csv "$(csv_cal
 scenario reject404      reject404.xml reject404.csv       "$(csv_calls "$here/reject404.csv")" 100 20 30
 scenario reject484      reject484.xml reject484.csv       "$(csv_calls "$here/reject484.csv")" 100 20 30
 scenario load           load.xml     redirect.csv         "$load_calls" "$load_rate" "$load_limit" 120
+
+# The same answers over TCP (RFC 3261 §18.3 framing): one connection for all calls (-t t1), and a new
+# connection per call (-t tn); an INVITE with a 4 KB SDP body; bounded load runs on both.
+scenario redirect-tcp-t1 redirect.xml redirect.csv      "$(csv_calls "$here/redirect.csv")"  100 20 30 "$host" t1
+scenario redirect-tcp-tn redirect.xml redirect.csv      "$(csv_calls "$here/redirect.csv")"  100 20 30 "$host" tn
+scenario reject403-tcp-t1 reject403.xml reject403.csv  "$(csv_calls "$here/reject403.csv")" 100 20 30 "$host" t1
+scenario challenge401-tcp-tn challenge401.xml challenge401-source.csv "$(csv_calls "$here/challenge401-source.csv")" 100 20 30 127.0.0.2 tn
+scenario bigbody-tcp-t1  bigbody.xml  -                 20                                   20  5  30 "$host" t1
+scenario load-tcp-t1     load.xml     redirect.csv      "$tcp_load_calls" "$load_rate" "$load_limit" 120 "$host" t1
+scenario load-tcp-tn     load.xml     redirect.csv      "$tcp_load_calls" "$load_rate" "$load_limit" 120 "$host" tn
+for run in load-tcp-t1 load-tcp-tn; do
+    echo "$run: $(stat_value "$logdir/$run.stat.csv" 'SuccessfulCall(C)') of $tcp_load_calls calls succeeded," \
+        "$(stat_value "$logdir/$run.stat.csv" 'FailedCall(C)') failed, $(stat_value "$logdir/$run.stat.csv" 'CallRate(C)') calls/s"
+done
 
 load_cps=$(stat_value "$logdir/load.stat.csv" 'CallRate(C)')
 load_ok=$(stat_value "$logdir/load.stat.csv" 'SuccessfulCall(C)')

@@ -8,8 +8,15 @@
 enum LimitSettingsParser {
     static let keys = [
         "rate", "burst", "auth_failures", "failure_window", "ban_seconds", "max_tracked_addresses", "log_interval",
-        "untrusted_rate", "untrusted_burst",
+        "untrusted_rate", "untrusted_burst", "max_connections", "max_connections_per_address", "message_timeout",
+        "idle_timeout", "max_message_size",
     ]
+    /// Each connection holds a descriptor and its buffers; beyond this the process's file limit is the
+    /// real bound anyway.
+    static let maximumConnections = 1_000_000
+    /// Smallest and largest stream message: a REGISTER with a few Contacts is well over 1 KB, and
+    /// RFC 3261's UDP bound (65,535) is the most a reply can echo back.
+    static let messageSizes = 1_500...65_535
 
     /// A year, for the windows and bans counted in seconds.
     static let maximumSeconds = 31_536_000
@@ -57,6 +64,24 @@ enum LimitSettingsParser {
         if let value = number("untrusted_rate", maximum: maximumUntrustedRate, example: "2000") { limits.untrustedRate = value }
         if let value = number("untrusted_burst", atLeastOne: true, maximum: maximumUntrustedRate, example: "4000") {
             limits.untrustedBurst = value
+        }
+        if let value = integer("max_connections", maximum: maximumConnections, example: "10000") {
+            limits.streams.maxConnections = value
+        }
+        if let value = integer("max_connections_per_address", maximum: maximumConnections, example: "64") {
+            limits.streams.maxConnectionsPerAddress = value
+        }
+        if let value = number("message_timeout", maximum: maximumSeconds, example: "10") { limits.streams.messageTimeout = value }
+        if let value = number("idle_timeout", maximum: maximumSeconds, example: "300") { limits.streams.idleTimeout = value }
+        if let value = section.table["max_message_size"] {
+            if let size = value.int, messageSizes.contains(size) {
+                limits.streams.maxMessageBytes = size
+            } else {
+                log.error(
+                    section.file,
+                    "\(section.qualified("max_message_size")) must be an integer from \(messageSizes.lowerBound) to \(messageSizes.upperBound) bytes, e.g. max_message_size = 65535"
+                )
+            }
         }
         return limits
     }

@@ -5,7 +5,7 @@ import Auth
 enum ServerFileParser {
     static func parse(_ root: TOMLSection, log: inout DiagnosticLog) -> ServerSettings {
         let path = root.file
-        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar"], in: &log)
+        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar", "tls"], in: &log)
         var settings = ServerSettings()
         if let server = root.section("server", typeHint: "a table", in: &log) {
             server.rejectUnknownKeys(known: ["listen", "workers"], in: &log)
@@ -17,7 +17,9 @@ enum ServerFileParser {
                     log.error(path, "server.workers must be between \(range.lowerBound) and \(range.upperBound), not \(workers)")
                 }
             }
-            if let texts = server.stringArray("listen", typeHint: "an array of \"udp:HOST:PORT\" strings", in: &log) {
+            if let texts = server.stringArray(
+                "listen", typeHint: "an array of \"udp:HOST:PORT\", \"tcp:HOST:PORT\" or \"tls:HOST:PORT\" strings", in: &log)
+            {
                 if texts.isEmpty {
                     log.error(path, "server.listen must name at least one address, e.g. [\"udp:127.0.0.1:5060\"]")
                 }
@@ -29,6 +31,14 @@ enum ServerFileParser {
                     }
                 }
             }
+        }
+        if let tls = root.section("tls", typeHint: "a table with certificate and private_key", in: &log) {
+            settings.tls = TLSSectionParser.parse(tls, log: &log)
+        }
+        if settings.tls == nil, let address = settings.listen.first(where: { $0.transport == .tls }) {
+            log.error(
+                path,
+                "server.listen: \"\(address)\" needs [tls] certificate = \"PATH\" and private_key = \"PATH\" (PEM files)")
         }
         if let limits = root.section("limits", typeHint: "a table", in: &log) {
             settings.limits = LimitSettingsParser.parse(limits, log: &log)

@@ -5,6 +5,7 @@ public final class Counters: Sendable {
     public enum Name: Int, CaseIterable, Sendable, CustomStringConvertible {
         case requests, responsesSent, responsesIgnored, dropped, oversized, sendErrors
         case rateLimited, banned, authenticationFailures, oversizedReplies
+        case connectionsAccepted, connectionsRefused, connectionsClosedByServer
 
         public var description: String {
             switch self {
@@ -18,6 +19,9 @@ public final class Counters: Sendable {
             case .banned: return "banned_dropped"
             case .authenticationFailures: return "authentication_failures"
             case .oversizedReplies: return "oversized_replies_dropped"
+            case .connectionsAccepted: return "connections_accepted"
+            case .connectionsRefused: return "connections_refused"
+            case .connectionsClosedByServer: return "connections_closed_by_server"
             }
         }
     }
@@ -33,6 +37,9 @@ public final class Counters: Sendable {
     private let banned = Atomic(0)
     private let authenticationFailures = Atomic(0)
     private let oversizedReplies = Atomic(0)
+    private let connectionsAccepted = Atomic(0)
+    private let connectionsRefused = Atomic(0)
+    private let connectionsClosedByServer = Atomic(0)
 
     public init() {}
 
@@ -48,6 +55,9 @@ public final class Counters: Sendable {
         case .banned: return body(banned)
         case .authenticationFailures: return body(authenticationFailures)
         case .oversizedReplies: return body(oversizedReplies)
+        case .connectionsAccepted: return body(connectionsAccepted)
+        case .connectionsRefused: return body(connectionsRefused)
+        case .connectionsClosedByServer: return body(connectionsClosedByServer)
         }
     }
 

@@ -1,6 +1,8 @@
 import Config
 import Dispatch
 import Logging
+import NIOCore
+import NIOPosix
 import Registrar
 import Routing
 import Synchronization
@@ -11,6 +13,10 @@ public final class SIPServer: Sendable {
     public let counters = Counters()
     private let plans: PlanStore
     private let listeners: [UDPListener]
+    /// TCP and TLS listen addresses, on `streamGroup`'s event loops.
+    private let streamListeners: [StreamListener]
+    private let streamGroup: MultiThreadedEventLoopGroup?
+    private let tls: TLSCredentials?
     private let logger: Logger
     /// The settings the daemon started with; those outside the dial plan apply at the next restart.
     private let serverSettings: ServerSettings
@@ -22,6 +28,7 @@ public final class SIPServer: Sendable {
     private let purgeTimer: RepeatingTimer
     /// Seconds since 1970 (the test's clock, or the wall clock): bindings' expiry is judged by it.
     private let clock: @Sendable () -> Double
+    private let handler: RequestHandler
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be
     /// bound, when the workers are too many, or when the registrar store cannot be opened or read (a
@@ -47,18 +54,50 @@ public final class SIPServer: Sendable {
         }
         // The sockets before the store: a port in use fails the start before any database is touched.
         var sockets: [UDPSocket] = []
-        for address in listen {
+        for address in listen where address.transport == .udp {
             guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
                 throw IOError(call: "listen address \(address)", errno: 22)
             }
             sockets.append(try UDPSocket(bindingTo: socketAddress))
         }
+        let streamAddresses = listen.filter(\.transport.isStream)
+        if streamAddresses.contains(where: { $0.transport == .tls }) {
+            guard let settings = configuration.server.tls else { throw TLSLoadError.missingSection }
+            tls = try TLSCredentials(settings, configDirectory: configDirectory)
+        } else {
+            tls = nil
+        }
+        // Event loops for every connection: as many as the workers (at most one per core), each serving
+        // thousands of connections.
+        let group =
+            streamAddresses.isEmpty
+            ? nil : MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(workersPerAddress, System.coreCount)))
+        streamGroup = group
+        var streamListeners: [StreamListener] = []
+        if let group {
+            let connections = ConnectionTable(limits: limits.streams)
+            do {
+                for address in streamAddresses {
+                    streamListeners.append(
+                        try StreamListener(
+                            address: address, group: group, tls: address.transport == .tls ? tls : nil, connections: connections,
+                            limits: limits.streams, counters: counters, logger: logger))
+                }
+            } catch {
+                for listener in streamListeners { listener.stop() }
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+        }
+        self.streamListeners = streamListeners
         let opened = try BindingStores.open(configuration.server.bindingStore, configDirectory: configDirectory, logger: logger)
         let location: LocationService
         do {
             location = try opened.startLocation(settings: configuration.server.registrar, now: now(), logger: logger)
         } catch {
             opened.close(logger: logger)
+            for listener in streamListeners { listener.stop() }
+            try? group?.syncShutdownGracefully()
             throw error
         }
         store = opened
@@ -67,7 +106,8 @@ public final class SIPServer: Sendable {
         // gave (port 0 picks one), not with the configured ones.
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
-            location: location, bound: sockets.map(\.localAddress), clock: now)
+            location: location, bound: sockets.map(\.localAddress) + streamListeners.map(\.localAddress), clock: now)
+        self.handler = handler
         serverSettings = configuration.server
         purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
             location.purgeExpired(now: now())
@@ -78,7 +118,18 @@ public final class SIPServer: Sendable {
         }
     }
 
+    /// The UDP sockets' addresses, in listen order.
     public var boundAddresses: [SocketAddress] { listeners.map(\.socket.localAddress) }
+
+    /// Every listen address as bound (the port the system chose for port 0), UDP first.
+    public var boundListenAddresses: [ListenAddress] {
+        listeners.map {
+            ListenAddress(.udp, host: $0.socket.localAddress.ipAddress.description, port: $0.socket.localAddress.port)
+        }
+            + streamListeners.map {
+                ListenAddress($0.address.transport, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port)
+            }
+    }
 
     /// Worker threads over all listen addresses.
     public static let maximumWorkerThreads = 64
@@ -88,12 +139,13 @@ public final class SIPServer: Sendable {
 
     public func start() {
         for listener in listeners { listener.start() }
+        for listener in streamListeners { listener.start(handler: handler) }
         purgeTimer.start()
         store.follow(into: location, logger: logger, now: clock)
         logger.notice(
             "switchd listening",
             metadata: [
-                "sip.listen": "\(boundAddresses.map(\.description).joined(separator: " "))",
+                "sip.listen": "\(boundListenAddresses.map(\.description).joined(separator: " "))",
                 "workers": "\(workerCount)",
                 "conf.directory": "\(configDirectory)", "conf.summary": "\(plans.plan.summary)",
             ])
@@ -101,6 +153,9 @@ public final class SIPServer: Sendable {
 
     public func stop() {
         for listener in listeners { listener.stop() }
+        for listener in streamListeners { listener.stop() }
+        // Open connections close with their event loops; a request being handled finishes first.
+        try? streamGroup?.syncShutdownGracefully()
         purgeTimer.cancel()
         // Every REGISTER answered 200 is written before the store is closed and the process ends.
         store.close(location, logger: logger)
@@ -113,6 +168,22 @@ public final class SIPServer: Sendable {
     public func reload() -> Bool {
         do {
             let configuration = try ConfigLoader.load(directory: configDirectory)
+            // The certificate first: a broken one fails the whole reload, like a broken conf file.
+            if let tls {
+                guard let settings = configuration.server.tls else {
+                    logger.error("\(configDirectory)/switchd.toml: error: [tls] is gone; TLS connections need it until a restart")
+                    logger.error("configuration reload failed; the previous configuration keeps serving")
+                    return false
+                }
+                do {
+                    try tls.reload(settings, configDirectory: configDirectory)
+                } catch {
+                    logger.error("\(configDirectory)/switchd.toml: error: \(error)")
+                    logger.error(
+                        "configuration reload failed; the previous configuration and certificate keep serving")
+                    return false
+                }
+            }
             plans.replace(with: configuration.plan)
             plans.challengeAlgorithms = configuration.server.challengeAlgorithms
             logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])

@@ -56,9 +56,11 @@ public final class RequestHandler: Sendable {
     /// §18.1.1 would switch to TCP, which a UDP-only server cannot, so it is dropped and counted.
     public static let maximumReply = 65_507
 
-    public func handle(_ datagram: [UInt8], from source: SocketAddress) -> Reply? {
-        guard let reply = answer(datagram, from: source) else { return nil }
-        guard reply.bytes.count <= Self.maximumReply else {
+    /// One request (a datagram, or a message a stream's framer cut out) from `source`; over a stream
+    /// the reply goes back on the connection whatever its `destination` says (RFC 3261 §18.2.2).
+    public func handle(_ datagram: [UInt8], from source: SocketAddress, transport: SIPTransport = .udp) -> Reply? {
+        guard let reply = answer(datagram, from: source, transport: transport) else { return nil }
+        guard transport.isStream || reply.bytes.count <= Self.maximumReply else {
             counters.increment(.oversizedReplies)
             logger.debug(
                 "response too large for UDP: dropped", metadata: ["sip.source": "\(source)", "bytes": "\(reply.bytes.count)"])
@@ -67,7 +69,44 @@ public final class RequestHandler: Sendable {
         return reply
     }
 
-    private func answer(_ datagram: [UInt8], from source: SocketAddress) -> Reply? {
+    /// The answer to a message a stream cannot frame (no or a bad Content-Length, too large), made
+    /// from its headers as far as they parse; the caller closes the connection after sending it.
+    /// Counted against the source's rate like any request.
+    public func answerUnframeable(header: [UInt8], _ error: StreamFramingError, from source: SocketAddress) -> Reply? {
+        let now = clock()
+        let sourceIP = source.ipAddress
+        if !plans.plan.isInAnyNetwork(sourceIP), !admit(sourceIP, now: now) { return nil }
+        counters.increment(.requests)
+        let response = SIPResponse(ResponseCatalog.statusLine(for: error))
+        logger.info(
+            "rejected a message the stream cannot frame; closing the connection",
+            metadata: ["sip.source": "\(source)", "sip.status": "\(response.status)", "sip.problem": "\(response.reasonPhrase)"])
+        switch SIPParser.parse(header) {
+        case .request(let request):
+            let destination = ResponseDestination(topVia: request.vias.first, source: source)
+            let tag = toTags.tag(
+                branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID, cseq: request.cseq.raw)
+            let bytes = response.serialize(
+                echoing: request, toTag: request.to.tag == nil ? tag : nil, received: destination.received,
+                rport: destination.rport)
+            return Reply(bytes: bytes, destination: destination.address)
+        case .invalid(let invalid):
+            let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
+            let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
+            let bytes = response.serialize(
+                echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
+            return Reply(bytes: bytes, destination: destination.address)
+        case .response, .unanswered, .unrecoverable:
+            return nil
+        }
+    }
+
+    /// Whether a stream from `source` must be closed: the address is banned.
+    public func isBanned(_ source: IPAddress) -> Bool {
+        sources.isBanned(source, now: clock())
+    }
+
+    private func answer(_ datagram: [UInt8], from source: SocketAddress, transport: SIPTransport) -> Reply? {
         let now = clock()
         let plan = plans.plan
         let sourceIP = source.ipAddress
@@ -111,7 +150,8 @@ public final class RequestHandler: Sendable {
             return Reply(bytes: bytes, destination: destination.address)
         case .request(let request):
             counters.increment(.requests)
-            let context = RequestContext(source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt)
+            let context = RequestContext(
+                source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt, transport: transport)
             guard let response = respond(to: request, context) else { return nil }
             let destination = ResponseDestination(topVia: request.vias.first, source: source)
             let tag =
@@ -130,6 +170,7 @@ public final class RequestHandler: Sendable {
         let plan: DialPlan
         let now: Double
         let exempt: Bool
+        let transport: SIPTransport
     }
 
     /// Method dispatch and the RFC 3261 §8.2 checks, in the order the RFC gives them. ACK and CANCEL
@@ -184,7 +225,8 @@ public final class RequestHandler: Sendable {
         if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
         let now = Int(context.now)
         let verdict = registrar.decide(
-            request, registration: registration, source: context.source, plan: context.plan, now: context.now
+            request, registration: registration, source: context.source, transport: context.transport, plan: context.plan,
+            now: context.now
         ) {
             noteAuthenticationFailure(context)
         }

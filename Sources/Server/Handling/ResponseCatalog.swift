@@ -171,6 +171,15 @@ public enum ResponseCatalog {
             ("Supported", ""),
         ])
 
+    /// A message a stream cannot frame: answered from its headers, then the connection is closed.
+    static func statusLine(for error: StreamFramingError) -> StatusLine {
+        switch error {
+        case .missingContentLength: return StatusLine(code: 400, phrase: "Missing Content-Length")
+        case .invalidContentLength: return StatusLine(code: 400, phrase: "Invalid Content-Length")
+        case .tooLarge: return StatusLine(code: 513, phrase: "Message Too Large")
+        }
+    }
+
     static func response(for problem: SIPRequestProblem) -> SIPResponse {
         SIPResponse(statusLine(for: problem))
     }

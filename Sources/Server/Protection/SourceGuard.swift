@@ -74,6 +74,12 @@ public final class SourceGuard: Sendable {
         }
     }
 
+    /// Whether `source` is banned now, without counting a request: a stream's connections from a banned
+    /// address are closed (and new ones refused), not only its requests dropped.
+    public func isBanned(_ source: IPAddress, now: Double) -> Bool {
+        tables.withLock { tables in (tables.bans[source] ?? -.infinity) > now }
+    }
+
     /// Counts one failed authentication; returns true when this failure starts a ban.
     @discardableResult
     public func recordAuthenticationFailure(_ source: IPAddress, now: Double) -> Bool {

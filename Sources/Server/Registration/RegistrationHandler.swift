@@ -15,8 +15,8 @@ struct RegistrationHandler: Sendable {
     let bound: [SocketAddress]
 
     func decide(
-        _ request: SIPRequest, registration: SIPRegistration, source: SocketAddress, plan: DialPlan, now: Double,
-        failed: () -> Void
+        _ request: SIPRequest, registration: SIPRegistration, source: SocketAddress, transport: SIPTransport = .udp,
+        plan: DialPlan, now: Double, failed: () -> Void
     ) -> RegistrationVerdict {
         let to = request.to.uri
         let toUser = to.flatMap { $0.user.map(CallRouter.dialledNumber) } ?? ""
@@ -54,7 +54,7 @@ struct RegistrationHandler: Sendable {
         let registerRequest = RegisterRequest(
             aor: AddressOfRecord(customerID: caller.customerID, extensionNumber: toUser), callID: request.callID,
             cseq: request.cseq.number, contacts: contacts, expires: registration.expires.map(Int.init),
-            sourceIP: source.ipAddress.description, sourcePort: source.port, transport: "UDP",
+            sourceIP: source.ipAddress.description, sourcePort: source.port, transport: transport.viaName,
             userAgent: registration.userAgent)
         return .registrar(location.register(registerRequest, now: now))
     }

@@ -18,7 +18,8 @@ struct RunCommand: ParsableCommand {
 
     @Option(
         name: .customLong("listen"),
-        help: ArgumentHelp("Listen on udp:HOST:PORT (repeatable); replaces [server] listen.", valueName: "udp:HOST:PORT"))
+        help: ArgumentHelp(
+            "Listen on udp:, tcp: or tls:HOST:PORT (repeatable); replaces [server] listen.", valueName: "udp:HOST:PORT"))
     var listen: [String] = []
 
     @Option(

@@ -61,7 +61,11 @@ final class TestServer {
 
     /// `clock`: the server's time is the test's (rate limits, bans and nonces then move only when the test
     /// moves it); nil serves on the wall clock, as the daemon does.
-    init(conf: TempConfDirectory, host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil) throws {
+    /// `streams`: TCP and TLS listen addresses beside the UDP one (each on its own ephemeral port).
+    init(
+        conf: TempConfDirectory, host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil,
+        streams: [SIPTransport] = []
+    ) throws {
         self.host = host
         self.conf = conf
         configuration = try ConfigLoader.load(directory: conf.path)
@@ -71,13 +75,19 @@ final class TestServer {
         if let clock { serverClock = { clock.now } }
         server = try SIPServer(
             configuration: configuration, configDirectory: conf.path,
-            listen: [ListenAddress(host: host, port: 0)], workers: workers, logger: logger, clock: serverClock)
+            listen: [ListenAddress(host: host, port: 0)] + streams.map { ListenAddress($0, host: host, port: 0) },
+            workers: workers, logger: logger, clock: serverClock)
         server.start()
     }
 
     /// The sample `conf/` (copied to a temporary directory).
     static func sample(host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil) throws -> TestServer {
         try TestServer(conf: TempConfDirectory.sample(), host: host, workers: workers, clock: clock)
+    }
+
+    /// The port the first listen address of `transport` was bound to.
+    func port(_ transport: SIPTransport) -> UInt16 {
+        server.boundListenAddresses.first { $0.transport == transport }?.port ?? 0
     }
 
     deinit {
