@@ -193,6 +193,34 @@ struct StreamTransportTests {
         _ = fourth
     }
 
+    @Test("a peer that sends and never reads its answers is held back, and the others are still answered")
+    func peerThatNeverReads() throws {
+        let server = try streamServer(limits: "idle_timeout = 2")
+        let greedy = try TCPClient(port: server.port(.tcp), receiveBuffer: 4_096)
+        // A blocked send gives up after a second instead of hanging the test.
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        _ = setsockopt(greedy.descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // 20,000 pipelined INVITEs: about 6 MB of answers, far more than this peer's small receive
+        // buffer and the channel's high-water mark hold.
+        let one = tcpInvite("201", callID: "greedy@test").bytes
+        let burst = Array([[UInt8]](repeating: one, count: 1_000).joined())
+        var sent = 0
+        for _ in 0..<20 {
+            var descriptorSet = pollfd(fd: greedy.descriptor, events: Int16(POLLOUT), revents: 0)
+            // Stop sending when switchd stops reading (its receive buffer and ours are full).
+            guard poll(&descriptorSet, 1, 1_000) > 0, (try? greedy.send(burst)) != nil else { break }
+            sent += 1
+        }
+        let other = try TCPClient(port: server.port(.tcp))
+        try other.send(tcpInvite("201", callID: "patient@test").bytes)
+        #expect(other.receiveMessage()?.status == 302)
+        // switchd stopped reading: had it read on, all 20 bursts would have gone out (their 6 MB of
+        // answers queued in its memory).
+        #expect(sent < 20, "sent \(sent) bursts of 1,000 INVITEs")
+        // The greedy peer's connection is closed once switchd has read nothing from it for idle_timeout.
+        #expect(greedy.closedByServer(timeout: 8_000))
+    }
+
     @Test("a REGISTER over TCP records the transport TCP; the redirect then follows it")
     func registerOverTCP() throws {
         let server = try streamServer()

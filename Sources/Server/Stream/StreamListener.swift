@@ -32,6 +32,11 @@ final class StreamListener: Sendable {
             .serverChannelOption(.backlog, value: 1_024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Fixed kernel buffers (Linux would grow them to several MB per connection): what thousands
+            // of connections can hold in the kernel stays bounded, and a peer that stops reading is
+            // held back after a few hundred KB. 256 KiB each way carries a busy SBC's trunk at WAN delays.
+            .childChannelOption(.socketOption(.so_rcvbuf), value: 256 * 1_024)
+            .childChannelOption(.socketOption(.so_sndbuf), value: 256 * 1_024)
             // Replies wait in the channel's buffer only as long as the peer reads them; beyond the
             // high mark reading stops (see `channelWritabilityChanged`, NIO's default backpressure).
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1_024, high: 256 * 1_024))

@@ -11,9 +11,14 @@ final class TCPClient {
     /// Bytes received and not yet returned as a message.
     private var pending: [UInt8] = []
 
-    init(host: String = "127.0.0.1", port: UInt16, from localHost: String? = nil) throws {
+    /// `receiveBuffer`: a small kernel receive buffer (set before connecting, so the window stays
+    /// small), for a peer that reads slowly or never.
+    init(host: String = "127.0.0.1", port: UInt16, from localHost: String? = nil, receiveBuffer: Int32? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw UDPClientError(call: "socket", code: errno) }
+        if var size = receiveBuffer {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         if let localHost {
             var local = try UDPClient.address(host: localHost, port: 0)
             let bound = withUnsafePointer(to: &local) {
