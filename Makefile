@@ -72,10 +72,13 @@ daemon-test: build
 	bash Tests/daemon/transports.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
-# release build (the flood checks measure how promptly trusted callers are answered).
+# release build (the flood checks measure how promptly trusted callers are answered); then abuse over
+# TCP (idle connections by the thousand, slowloris, connection floods, a peer that never reads) while a
+# trusted caller calls over UDP and TCP (Tests/security/streams.sh).
 security-test: deps-test
 	$(SWIFT) build -c release --product switchd
 	bash Tests/security/run.sh $$($(SWIFT) build -c release --show-bin-path)/switchd
+	bash Tests/security/streams.sh $$($(SWIFT) build -c release --show-bin-path)/switchd
 
 # The registrar's PostgreSQL store against a private server that Tests/cluster/postgres.sh starts on a
 # free port of 127.0.0.1 and stops on every way out (two nodes, NOTIFY latency, an outage and recovery);

@@ -38,7 +38,8 @@ final class StreamListener: Sendable {
             .childChannelOption(.socketOption(.so_rcvbuf), value: 256 * 1_024)
             .childChannelOption(.socketOption(.so_sndbuf), value: 256 * 1_024)
             // Replies wait in the channel's buffer only as long as the peer reads them; beyond the
-            // high mark reading stops (see `channelWritabilityChanged`, NIO's default backpressure).
+            // high mark the connection stops being read (the `BackPressureHandler` in its pipeline) until
+            // the queue is below the low mark again.
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1_024, high: 256 * 1_024))
             .childChannelInitializer { channel in
                 guard let handler = serving.value.withLock({ $0 }), let remote = channel.remoteAddress,
@@ -65,6 +66,10 @@ final class StreamListener: Sendable {
                     }
                     let idle = TimeAmount.nanoseconds(Int64(limits.idleTimeout * 1e9))
                     try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+                    // NIO reads on however full the queue of replies is: without this, a peer that sends
+                    // requests or pings and never reads the answers grows the daemon without bound.
+                    // While it is not read, the idle timer runs: such a peer is closed after idle_timeout.
+                    try pipeline.addHandler(BackPressureHandler())
                     try pipeline.addHandler(
                         SIPStreamHandler(
                             handler: handler, transport: transport, source: source, limits: limits, counters: counters,
