@@ -81,14 +81,6 @@ final class SIPStreamHandler: ChannelInboundHandler {
         if framer.isInsideMessage { startSlowSenderTimer(context) }
     }
 
-    /// Backpressure: while the answers a peer does not read fill the channel's buffer past its high
-    /// mark, its requests are not read either (the kernel's buffer then stops the peer); when it reads
-    /// again, so does switchd. A peer that never reads is closed by the idle timer.
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
-        context.fireChannelWritabilityChanged()
-    }
-
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             close(context, why: "idle for \(limits.idleTimeout) s", flush: false)
