@@ -38,7 +38,10 @@ import ssl
 import statistics
 import subprocess
 import sys
+import threading
 import time
+
+import compare   # bench/compare.py: the calls.csv reader
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Base ports: +0 TCP, +1 TLS, +10 the socat relay to TLS, +20/+21 the instance of the idle TLS test.
@@ -204,6 +207,90 @@ def listen_queue(port):
     return None
 
 
+# ---------------------------------------------------------------- probe
+
+class StreamProbe(threading.Thread):
+    """bench.Probe over a connection of its own, straight to the server (TLS: the handshake here, no
+    relay): PROBE_RATE calls a second (INVITE, then ACK) beside the load, each answer timed in
+    microseconds; an answer later than PROBE_TIMEOUT_S counts with that latency."""
+
+    def __init__(self, b, port, calls, transport, context=None):
+        super().__init__(daemon=True)
+        self.b, self.port, self.calls, self.transport, self.context = b, port, calls, transport, context
+        self.latencies_us, self.unanswered, self.sent, self.error = [], 0, 0, None
+        self.running = True
+        self.connected = threading.Event()
+
+    def run(self):
+        try:
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.context is not None:
+                s = self.context.wrap_socket(s, server_hostname="127.0.0.1")
+        except OSError as error:
+            self.error = f"probe connection: {error}"
+            self.connected.set()
+            return
+        self.connected.set()
+        with s:
+            local = s.getsockname()[1]
+            interval = 1.0 / self.b.PROBE_RATE
+            next_send = time.perf_counter()
+            pending = b""
+            while self.running:
+                user, domain, dialled = self.calls[self.sent % len(self.calls)]
+                marker = f"probe-{self.transport}-{self.sent}@".encode()
+                invite, ack = self.messages(local, self.sent, user, domain, dialled)
+                self.sent += 1
+                begin = time.perf_counter_ns()
+                deadline = time.perf_counter() + self.b.PROBE_TIMEOUT_S
+                try:
+                    s.sendall(invite)
+                    while True:   # until this probe's answer is whole (earlier late answers are skipped)
+                        at = pending.find(marker)
+                        end = pending.find(b"\r\n\r\n", at) if at >= 0 else -1
+                        if end >= 0:
+                            pending = pending[end + 4:]
+                            break
+                        left = deadline - time.perf_counter()
+                        if left <= 0:
+                            raise socket.timeout()
+                        s.settimeout(left)
+                        data = s.recv(65536)
+                        if not data:
+                            raise ConnectionError("closed by the server")
+                        pending += data
+                    self.latencies_us.append((time.perf_counter_ns() - begin) / 1000)
+                    s.sendall(ack)
+                except socket.timeout:
+                    self.unanswered += 1
+                    self.latencies_us.append(self.b.PROBE_TIMEOUT_S * 1e6)
+                except (OSError, ConnectionError) as error:
+                    self.error = f"probe: {error}"
+                    return
+                if len(pending) > 1 << 20:
+                    pending = pending[-65536:]
+                next_send += interval
+                time.sleep(max(0.0, next_send - time.perf_counter()))
+
+    def messages(self, local, number, user, domain, dialled):
+        port, via = self.port, self.transport.upper()
+        common = (f"Via: SIP/2.0/{via} 127.0.0.1:{local};branch=z9hG4bK-probe-{self.transport}-{number}\r\n"
+                  f"Max-Forwards: 70\r\nFrom: <sip:{user}@{domain}>;tag=probe{number}\r\n"
+                  f"To: <sip:{dialled}@127.0.0.1:{port}>\r\nCall-ID: probe-{self.transport}-{number}@bench\r\n")
+        invite = (f"INVITE sip:{dialled}@127.0.0.1:{port} SIP/2.0\r\n{common}CSeq: 1 INVITE\r\n"
+                  f"Contact: <sip:{user}@127.0.0.1:{local};transport={self.transport}>\r\nContent-Length: 0\r\n\r\n")
+        ack = f"ACK sip:{dialled}@127.0.0.1:{port} SIP/2.0\r\n{common}CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
+        return invite.encode(), ack.encode()
+
+
+def client_context():
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 # ---------------------------------------------------------------- calls
 
 def tls_scenario(directory):
@@ -260,15 +347,23 @@ def check_answers(b, args, servers, directory):
     return lines
 
 
-def call_run(b, args, server, transport, scenario, rate, label):
+def call_run(b, args, server, transport, scenario, rate, label, probe_calls):
     calls = rate * args.seconds
     idle_share = b.wait_for_idle()
+    probe = StreamProbe(b, server.tcp_port if transport == "tcp" else server.tls_port, probe_calls, transport,
+                        None if transport == "tcp" else client_context())
+    probe.start()
+    probe.connected.wait(10)   # the TLS handshake outside the measurement
     pids = server.pids()
     memory_before = b.memory_kb(pids)
     cpu_before = b.cpu_seconds(pids)
     processes_before = b.all_process_ticks()
     relays = []
-    stats, relay_pid = sipp_over(b, args, server, transport, scenario, rate, calls, label, relays)
+    try:
+        stats, relay_pid = sipp_over(b, args, server, transport, scenario, rate, calls, label, relays)
+    finally:
+        probe.running = False
+        probe.join()
     time.sleep(0.2)   # late ACKs
     pids = server.pids()
     cpu = b.cpu_seconds(pids) - cpu_before
@@ -279,38 +374,45 @@ def call_run(b, args, server, transport, scenario, rate, label):
     successful = b.sipp_number(stats, "SuccessfulCall(C)")
     failed = b.sipp_number(stats, "FailedCall(C)")
     memory_after = b.memory_kb(pids)
+    answered = successful + len(probe.latencies_us) - probe.unanswered
     return {
         "server": server.kind, "workers": 1, "transport": transport, "rate": rate, "label": label,
         "calls": calls, "successful": successful, "failed": failed,
         "unfinished": calls - successful - failed,
         "retransmissions": b.sipp_number(stats, "Retransmissions(C)"),
         "achieved_rate": successful / elapsed, "elapsed_s": elapsed,
-        "cpu_s": cpu, "cpu_us_per_call": 1e6 * cpu / max(1.0, successful),
+        "cpu_s": cpu, "cpu_us_per_call": 1e6 * cpu / max(1.0, answered),
         "other_load_share": other / elapsed, "idle_share_before": idle_share,
         "sipp_p99_ms_bucket": b.sipp_histogram_p99_ms(stats),
         "sipp_mean_response_ms": b.sipp_number(stats, "ResponseTime1(C)"),
         "rss_kb_before": memory_before[0], "rss_kb_after": memory_after[0], "pss_kb_after": memory_after[1],
-        # measured_run's probe fields, absent here (no probe beside a stream load)
-        "probe_p50_us": None, "probe_p99_us": None,
+        "probe_sent": probe.sent, "probe_unanswered": probe.unanswered, "probe_error": probe.error,
+        "probe_p50_us": b.percentile(probe.latencies_us, 0.50),
+        "probe_p99_us": b.percentile(probe.latencies_us, 0.99),
+        "probe_max_us": max(probe.latencies_us) if probe.latencies_us else None,
     }
 
 
 def call_runs(b, args, servers, directory):
     scenarios = {"tcp": "call.xml", "tls": tls_scenario(directory)}
+    calls = compare.read_calls(os.path.join(args.data, "calls.csv"), None)
+    probe_calls = [(user, domain, dialled) for _, user, domain, dialled, status, _ in calls if status == 302]
     runs = []
     for transport in args.transports:
         for rep in range(1, args.reps + 1):
             for server in servers:
                 label = f"transports-{server.kind}-{transport}-{args.transport_rate}-r{rep}"
-                run = call_run(b, args, server, transport, scenarios[transport], args.transport_rate, label)
+                run = call_run(b, args, server, transport, scenarios[transport], args.transport_rate, label, probe_calls)
                 if run["other_load_share"] > b.DISTURBED_SHARE:
                     print(f"  {label}: other processes used {run['other_load_share']:.2f} of a core: run again")
-                    run = call_run(b, args, server, transport, scenarios[transport], args.transport_rate, label + "-again")
+                    run = call_run(b, args, server, transport, scenarios[transport], args.transport_rate, label + "-again",
+                                   probe_calls)
                     run["disturbed"] = run["other_load_share"] > b.DISTURBED_SHARE
                 runs.append(run)
                 print(f"  {label}: {run['achieved_rate']:,.0f} calls/s, {run['failed']:.0f} failed, "
                       f"{run['unfinished']:.0f} unfinished, {run['retransmissions']:.0f} retrans., "
-                      f"{run['cpu_us_per_call']:.1f} µs CPU/call, SIPp p99 ≤ {b.fmt(run['sipp_p99_ms_bucket'], 'd')} ms")
+                      f"{run['cpu_us_per_call']:.1f} µs CPU/call, probe p99 {b.fmt(run['probe_p99_us'], '.0f')} µs, "
+                      f"SIPp p99 ≤ {b.fmt(run['sipp_p99_ms_bucket'], 'd')} ms" + (f" ({run['probe_error']})" if run['probe_error'] else ""))
     return runs
 
 
@@ -375,9 +477,7 @@ def idle_memory(b, args, server, transport):
         context = None
         port = server.tcp_port
         if transport == "tls":
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+            context = client_context()
             port = server.tls_port
         began = time.perf_counter()
         sockets, error = open_idle(port, count, context)
@@ -470,8 +570,9 @@ def report(b, results):
     runs = results["runs"]
     if runs:
         lines += ["| transport | server (workers) | achieved calls/s (worst) | failed (worst) | unfinished (worst) | retrans. (worst) "
-                  "| CPU µs/call median (worst) | SIPp p99 ≤ ms (worst) | RSS MB before → after (max) |",
-                  "|" + " --- |" * 9]
+                  "| CPU µs/call median (worst) | probe p50 µs median | probe p99 µs median (worst) | SIPp p99 ≤ ms (worst) "
+                  "| RSS MB before → after (max) |",
+                  "|" + " --- |" * 11]
         for transport in results["transports"]:
             summaries = {}
             for kind in ("switchd", "kamailio"):
@@ -486,17 +587,21 @@ def report(b, results):
                     "cpu_median": statistics.median(r["cpu_us_per_call"] for r in rs),
                     "cpu_worst": max(r["cpu_us_per_call"] for r in rs),
                     "p99_ms": max((r["sipp_p99_ms_bucket"] or 0) for r in rs) or None,
+                    "p50_median": median_of(rs, "probe_p50_us"), "p99_median": median_of(rs, "probe_p99_us"),
+                    "p99_worst": max((r["probe_p99_us"] for r in rs if r["probe_p99_us"] is not None), default=None),
                     "rss_before_mb": min(r["rss_kb_before"] for r in rs) / 1024,
                     "rss_after_mb": max(r["rss_kb_after"] for r in rs) / 1024,
                 }
                 lines.append(f"| {transport.upper()} | {kind} (1) | {s['achieved_min']:,.0f} | {s['failed_max']:.0f} | "
                              f"{s['unfinished_max']:.0f} | {s['retrans_max']:.0f} | {s['cpu_median']:.1f} ({s['cpu_worst']:.1f}) | "
+                             f"{b.fmt(s['p50_median'], '.0f')} | {b.fmt(s['p99_median'], '.0f')} ({b.fmt(s['p99_worst'], '.0f')}) | "
                              f"{b.fmt(s['p99_ms'], 'd')} | {s['rss_before_mb']:.1f} → {s['rss_after_mb']:.1f} |")
             a, k = summaries.get("switchd"), summaries.get("kamailio")
             if a and k:
                 lines.append(f"| {transport.upper()} | **switchd / Kamailio** | {b.ratio(a['achieved_min'], k['achieved_min'])} | | | | "
-                             f"**{b.ratio(a['cpu_median'], k['cpu_median'])}** ({b.ratio(a['cpu_worst'], k['cpu_worst'])}) | | "
-                             f"{b.ratio(a['rss_after_mb'], k['rss_after_mb'])} |")
+                             f"**{b.ratio(a['cpu_median'], k['cpu_median'])}** ({b.ratio(a['cpu_worst'], k['cpu_worst'])}) | "
+                             f"{b.ratio(a['p50_median'], k['p50_median'])} | {b.ratio(a['p99_median'], k['p99_median'])} "
+                             f"({b.ratio(a['p99_worst'], k['p99_worst'])}) | | {b.ratio(a['rss_after_mb'], k['rss_after_mb'])} |")
                 results.setdefault("ratios_cpu_per_call", {})[transport] = a["cpu_median"] / k["cpu_median"]
     if results["idle"]:
         if lines:
@@ -508,15 +613,32 @@ def report(b, results):
             lines.append(f"| {r['transport'].upper()} | {r['server']} | {r['connections']:,} ({r['open_when_measured']:,}) | "
                          f"{r['rss_kb_before'] / 1024:.1f} → {r['rss_kb_with'] / 1024:.1f} → {r['rss_kb_after_close'] / 1024:.1f} | "
                          f"**{r['rss_kb_per_connection']:.2f}** | {r['pss_kb_per_connection']:.2f} | {r['seconds_to_open']:.1f} |")
+        for transport in results["transports"]:
+            by = {r["server"]: r for r in results["idle"] if r["transport"] == transport}
+            if "switchd" in by and "kamailio" in by:
+                a, k = by["switchd"], by["kamailio"]
+                lines.append(f"| {transport.upper()} | **switchd / Kamailio** | | | "
+                             f"**{b.ratio(a['rss_kb_per_connection'], k['rss_kb_per_connection'])}** | "
+                             f"{b.ratio(a['pss_kb_per_connection'], k['pss_kb_per_connection'])} | |")
+    for transport, value in results.get("ratios_cpu_per_call", {}).items():
+        lines.append(f"{transport.upper()}: switchd's median CPU per call is {value:.2f} of Kamailio's "
+                     f"({'no higher' if value <= 1 else 'HIGHER'}).")
     return lines
 
 
+def median_of(rs, key):
+    values = [r[key] for r in rs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
 def every_run(b, results):
-    lines = ["| transport | server | run | achieved | failed | unfinished | retrans. | CPU µs/call | SIPp p99 ≤ ms | other load (cores) |",
-             "|" + " --- |" * 10]
+    lines = ["| transport | server | run | achieved | failed | unfinished | retrans. | CPU µs/call | probe p50 / p99 µs "
+             "| SIPp p99 ≤ ms | other load (cores) |",
+             "|" + " --- |" * 11]
     for r in results["runs"]:
         lines.append(f"| {r['transport'].upper()} | {r['server']} | {r['label']} | {r['achieved_rate']:,.0f} | {r['failed']:.0f} | "
                      f"{r['unfinished']:.0f} | {r['retransmissions']:.0f} | {r['cpu_us_per_call']:.1f} | "
+                     f"{b.fmt(r['probe_p50_us'], '.0f')} / {b.fmt(r['probe_p99_us'], '.0f')} | "
                      f"{b.fmt(r['sipp_p99_ms_bucket'], 'd')} | {r['other_load_share']:.2f}{' DISTURBED' if r.get('disturbed') else ''} |")
     return lines
 
