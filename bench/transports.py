@@ -30,6 +30,7 @@ on the generated plan, then memory per idle connection.
   when measured.
 """
 import os
+import re
 import resource
 import select
 import shutil
@@ -89,8 +90,7 @@ def switchd_conf(b, args, directory, ports, cert, key):
                 f"[server]\nlisten = [\"tcp:127.0.0.1:{ports[0]}\", \"tls:127.0.0.1:{ports[1]}\"]\nworkers = 1\n\n"
                 f"[limits]\nmax_connections = {CONNECTION_LIMIT}\nmax_connections_per_address = {CONNECTION_LIMIT}\n"
                 "idle_timeout = 3600\n\n"
-                f"[tls]\ncertificate = \"{cert}\"\nprivate_key = \"{key}\"\n\n"
-                "[registrar]\nstore = \"memory\"\n")
+                f"[tls]\ncertificate = \"{cert}\"\nprivate_key = \"{key}\"\n")
     result = subprocess.run([args.switchd, "check", "--conf", conf], capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"switchd check failed on {conf}:\n{result.stderr[:3000]}")
@@ -121,7 +121,7 @@ class StreamServer:
         else:
             cfg = os.path.join(args.data, "kamailio", "kamailio.cfg")
             with open(cfg) as f:
-                shm = int(__import__("re").search(r" -m (\d+) ", f.read()).group(1))
+                shm = int(re.search(r" -m (\d+) ", f.read()).group(1))
             tls_cfg = kamailio_tls_cfg(directory, cert, key)
             # Shared memory: the plan's, plus room for 15,000 connections (TLS state lives there too);
             # untouched shared memory costs no RSS.
