@@ -29,6 +29,7 @@ on the generated plan, then memory per idle connection.
   in the RSS of each process that touched it; PSS shares it out). Every connection must still be open
   when measured.
 """
+import concurrent.futures
 import os
 import re
 import resource
@@ -51,6 +52,7 @@ SIPP_LOCAL_PORT = 16300    # + the server's port - 15300
 NOFILE = 65536
 IDLE_SOURCES = [f"127.0.1.{n}" for n in range(1, 11)]   # 1,000 connections each for 10,000
 IDLE_BATCH = 250            # connections opened before waiting for the server to accept them
+HANDSHAKES_AT_ONCE = 8      # TLS handshakes of a batch in flight together (client threads)
 CONNECTION_LIMIT = 15000    # switchd max_connections(_per_address), Kamailio tcp/tls_max_connections
 TRANSPORTS = ("tcp", "tls")
 
@@ -109,8 +111,8 @@ def kamailio_tls_cfg(directory, cert, key):
 class StreamServer:
     """One server process listening on tcp:127.0.0.1:PORT and tls:127.0.0.1:PORT+1."""
 
-    def __init__(self, b, args, kind, ports, directory, cert, key):
-        self.b, self.kind, self.workers = b, kind, 1
+    def __init__(self, b, args, kind, ports, directory, cert, key, ctl=False):
+        self.b, self.kind, self.workers, self.ctl = b, kind, 1, ctl and kind == "kamailio"
         self.tcp_port, self.tls_port = ports
         self.name = f"{kind} (1 worker)"
         self.log = os.path.join(args.out, f"transports-{kind}-{ports[0]}.log")
@@ -128,6 +130,8 @@ class StreamServer:
             self.argv = ["kamailio", "-f", cfg, "-DD", "-E", "-A", "WITH_TCP", "-A", "WITH_TLS",
                          "-A", f'TLS_CONFIG="{tls_cfg}"', "-l", f"tcp:127.0.0.1:{ports[0]}",
                          "-l", f"tls:127.0.0.1:{ports[1]}", "-n", "1", "-m", str(shm + 1024), "-M", "32"]
+            if self.ctl:   # kamcmd core.shmmem: what Kamailio's own allocator hands out (idle tests only)
+                self.argv += ["-A", "WITH_CTL"]
         self.process = None
 
     def start(self):
@@ -418,29 +422,48 @@ def call_runs(b, args, servers, directory):
 
 # ---------------------------------------------------------------- idle connections
 
-def open_idle(port, count, tls_context=None, limit_s=120):
+def handshake(tls_context, s):
+    try:
+        return tls_context.wrap_socket(s, server_hostname="127.0.0.1")   # the handshake is done here
+    except OSError:   # ssl.SSLError and socket.timeout are OSErrors
+        s.close()
+        raise
+
+
+def open_idle(port, count, tls_context=None, limit_s=300):
     """`count` connections to 127.0.0.1:port from IDLE_SOURCES in turn (TLS: handshake done), in batches
     of IDLE_BATCH that the server has accepted (its accept queue empty) before the next batch; returns
     (the sockets, None) or, at the first connection that fails or after limit_s, (those open, why)."""
     sockets = []
     deadline = time.time() + limit_s
-    while len(sockets) < count:
-        if time.time() > deadline:
-            return sockets, f"{len(sockets)} of {count} connections open after {limit_s} s"
-        for _ in range(min(IDLE_BATCH, count - len(sockets))):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            try:
-                s.bind((IDLE_SOURCES[len(sockets) % len(IDLE_SOURCES)], 0))
-                s.settimeout(10)
-                s.connect(("127.0.0.1", port))
-                if tls_context is not None:
-                    s = tls_context.wrap_socket(s, server_hostname="127.0.0.1")   # handshake done here
-            except OSError as error:   # ssl.SSLError and socket.timeout are OSErrors
-                s.close()
-                return sockets, f"connection {len(sockets) + 1}: {error}"
-            sockets.append(s)
-        while (listen_queue(port) or 0) > 0 and time.time() < deadline:
-            time.sleep(0.01)
+    with concurrent.futures.ThreadPoolExecutor(HANDSHAKES_AT_ONCE) as pool:
+        while len(sockets) < count:
+            if time.time() > deadline:
+                return sockets, f"{len(sockets)} of {count} connections open after {limit_s} s"
+            batch = []
+            for _ in range(min(IDLE_BATCH, count - len(sockets))):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                try:
+                    s.bind((IDLE_SOURCES[(len(sockets) + len(batch)) % len(IDLE_SOURCES)], 0))
+                    s.settimeout(10)
+                    s.connect(("127.0.0.1", port))
+                except OSError as error:
+                    s.close()
+                    return sockets + batch, f"connection {len(sockets) + len(batch) + 1}: {error}"
+                batch.append(s)
+            if tls_context is not None:
+                futures = [pool.submit(handshake, tls_context, s) for s in batch]
+                batch, errors = [], []
+                for future in futures:
+                    try:
+                        batch.append(future.result())
+                    except OSError as error:
+                        errors.append(error)
+                if errors:
+                    return sockets + batch, f"{len(errors)} TLS handshakes failed: {errors[0]}"
+            sockets += batch
+            while (listen_queue(port) or 0) > 0 and time.time() < deadline:
+                time.sleep(0.01)
     return sockets, None
 
 
@@ -465,6 +488,18 @@ def still_open(sockets):
     return len(sockets) - closed
 
 
+KAMAILIO_CTL = "unix:/tmp/kamailio-bench-ctl.sock"   # generate.py's WITH_CTL socket
+
+
+def kamailio_shm_used_kb(server):
+    """real_used of Kamailio's shared memory (kamcmd core.shmmem), in KB; None without ctl."""
+    if not server.ctl or shutil.which("kamcmd") is None:
+        return None
+    result = subprocess.run(["kamcmd", "-s", KAMAILIO_CTL, "core.shmmem"], capture_output=True, text=True, timeout=10)
+    m = re.search(r"real_used:\s*(\d+)", result.stdout)
+    return int(m.group(1)) / 1024 if m else None
+
+
 def idle_memory(b, args, server, transport):
     """Memory of `server` (fresh, started and stopped here) with args.idle_connections idle connections."""
     count = args.idle_connections
@@ -474,6 +509,7 @@ def idle_memory(b, args, server, transport):
         time.sleep(2)
         pids = server.pids()
         before = b.memory_kb(pids)
+        shm_before = kamailio_shm_used_kb(server)
         context = None
         port = server.tcp_port
         if transport == "tls":
@@ -488,6 +524,7 @@ def idle_memory(b, args, server, transport):
             time.sleep(3)   # the server settles (Kamailio hands connections to its reader)
             pids = server.pids()
             with_connections = b.memory_kb(pids)
+            shm_with = kamailio_shm_used_kb(server)
             open_count = still_open(sockets)
         finally:
             for s in sockets:
@@ -508,10 +545,17 @@ def idle_memory(b, args, server, transport):
         # per connection actually open (all of them, unless `error` says otherwise)
         "rss_kb_per_connection": (with_connections[0] - before[0]) / max(1, len(sockets)),
         "pss_kb_per_connection": (with_connections[1] - before[1]) / max(1, len(sockets)),
+        # Kamailio: its shared memory in use (connections and TLS state live there, in pages that may
+        # already be resident from loading the plan, which RSS and PSS then do not show)
+        "shm_kb_before": shm_before, "shm_kb_with": shm_with,
+        "shm_kb_per_connection": (shm_with - shm_before) / max(1, len(sockets))
+        if shm_before is not None and shm_with is not None else None,
     }
     print(f"  {server.name} {transport.upper()}: {open_count:,} of {count:,} open after {opened_s:.1f} s to open; "
           f"RSS {before[0] / 1024:.1f} → {with_connections[0] / 1024:.1f} MB = {result['rss_kb_per_connection']:.2f} KB "
-          f"per connection (PSS {result['pss_kb_per_connection']:.2f} KB); after closing them RSS {after_close[0] / 1024:.1f} MB")
+          f"per connection (PSS {result['pss_kb_per_connection']:.2f} KB"
+          + (f", Kamailio shm in use {result['shm_kb_per_connection']:.2f} KB" if result["shm_kb_per_connection"] is not None else "")
+          + f"); after closing them RSS {after_close[0] / 1024:.1f} MB")
     return result
 
 
@@ -529,13 +573,16 @@ def transport_phase(b, args):
                "transports": list(args.transports), "client_nofile": list(limits), "runs": [], "idle": []}
     servers = [StreamServer(b, args, kind, (PORTS[kind], PORTS[kind] + 1), directory, cert, key)
                for kind in ("switchd", "kamailio")]
+    # The idle tests: servers of their own (with Kamailio's ctl, to read its shared memory in use).
+    idle_tcp = [StreamServer(b, args, kind, (PORTS[kind] + 40, PORTS[kind] + 41), directory, cert, key, ctl=True)
+                for kind in ("switchd", "kamailio")]
     # The idle TLS test gets servers of its own (memory freed after the idle TCP test would be reused).
-    fresh = [StreamServer(b, args, kind, (PORTS[kind] + 20, PORTS[kind] + 21), directory, cert, key)
+    fresh = [StreamServer(b, args, kind, (PORTS[kind] + 20, PORTS[kind] + 21), directory, cert, key, ctl=True)
              for kind in ("switchd", "kamailio")]
 
     if args.idle_connections and "tcp" in args.transports:
         print(f"bench: {args.idle_connections:,} idle TCP connections to each server (fresh)")
-        for server in servers:
+        for server in idle_tcp:
             results["idle"].append(idle_memory(b, args, server, "tcp"))
     if args.idle_connections and "tls" in args.transports:
         print(f"bench: {args.idle_connections:,} idle TLS connections to each server (fresh)")
@@ -607,19 +654,21 @@ def report(b, results):
         if lines:
             lines.append("")
         lines += ["| transport | server | idle connections (open when measured) | RSS MB before → with them → after closing "
-                  "| **RSS KB per connection** | PSS KB per connection | seconds to open |",
-                  "|" + " --- |" * 7]
+                  "| **RSS KB per connection** | PSS KB per connection | Kamailio shm in use KB per connection | seconds to open |",
+                  "|" + " --- |" * 8]
         for r in results["idle"]:
             lines.append(f"| {r['transport'].upper()} | {r['server']} | {r['connections']:,} ({r['open_when_measured']:,}) | "
                          f"{r['rss_kb_before'] / 1024:.1f} → {r['rss_kb_with'] / 1024:.1f} → {r['rss_kb_after_close'] / 1024:.1f} | "
-                         f"**{r['rss_kb_per_connection']:.2f}** | {r['pss_kb_per_connection']:.2f} | {r['seconds_to_open']:.1f} |")
+                         f"**{r['rss_kb_per_connection']:.2f}** | {r['pss_kb_per_connection']:.2f} | "
+                         f"{b.fmt(r.get('shm_kb_per_connection'), '.2f')} | {r['seconds_to_open']:.1f} |")
         for transport in results["transports"]:
             by = {r["server"]: r for r in results["idle"] if r["transport"] == transport}
             if "switchd" in by and "kamailio" in by:
                 a, k = by["switchd"], by["kamailio"]
                 lines.append(f"| {transport.upper()} | **switchd / Kamailio** | | | "
                              f"**{b.ratio(a['rss_kb_per_connection'], k['rss_kb_per_connection'])}** | "
-                             f"{b.ratio(a['pss_kb_per_connection'], k['pss_kb_per_connection'])} | |")
+                             f"{b.ratio(a['pss_kb_per_connection'], k['pss_kb_per_connection'])} | "
+                             f"{b.ratio(a['pss_kb_per_connection'], k.get('shm_kb_per_connection'))} (switchd PSS / Kamailio shm) | |")
     for transport, value in results.get("ratios_cpu_per_call", {}).items():
         lines.append(f"{transport.upper()}: switchd's median CPU per call is {value:.2f} of Kamailio's "
                      f"({'no higher' if value <= 1 else 'HIGHER'}).")
