@@ -760,7 +760,7 @@ def main():
         t = results["transports"]
         print(f"over one connection: {t['rate']:,} calls/s asked for {t['seconds']} s, {t['reps']} runs per server and "
               f"transport, 1 worker each, {results['date']}, {results['machine']}")
-        print("(CPU = user+sys of all the server's processes / successful calls; TLS: SIPp -> socat -> TLS to the server; "
+        print("(CPU = user+sys of all the server's processes / calls answered, SIPp's and the probe's; TLS: SIPp -> socat -> TLS to the server; "
               "memory per idle connection = (with them - before) / connections, fresh servers)")
         print("\n".join(transports.report(sys.modules[__name__], t)))
         print()
