@@ -12,8 +12,10 @@ RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config openssl
 # baresip-core: the softphone of Tests/daemon/baresip.sh (the `baresip` package adds only GUI and video front-ends)
 TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql baresip-core
 # postgresql: the private server of the REGISTER phase (Tests/cluster/postgres.sh); the kamailio-*-modules:
-# db_sqlite and db_postgres for Kamailio's registrar under the same load
-BENCH_PACKAGES := $(RUN_PACKAGES) kamailio kamailio-sqlite-modules kamailio-postgres-modules sip-tester python3 time postgresql
+# db_sqlite and db_postgres for Kamailio's registrar under the same load, tls for Kamailio over TLS in the
+# transport phase; socat: the TLS end of SIPp's TCP connection there (Debian's SIPp is built without TLS)
+BENCH_PACKAGES := $(RUN_PACKAGES) kamailio kamailio-sqlite-modules kamailio-postgres-modules kamailio-tls-modules \
+	sip-tester python3 time postgresql socat
 FUZZ_SECONDS ?= 60
 BENCH_ARGS ?=
 
@@ -106,8 +108,11 @@ check: deps-run $(CONF)/tls/cert.pem
 # switchd against Kamailio on one generated plan, side by side (bench/bench.py; about 14 minutes):
 # CPU per call, failures, latency, memory; then reload under load and `check` at 200,000 extensions;
 # then the registrar (bench/registrar.py): INVITEs to static vs registered contacts, and REGISTERs with
-# digest into SQLite and a private PostgreSQL, switchd and Kamailio's registrar under the same load.
-# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rates 10000 --reps 3", or BENCH_ARGS="--only registrar".
+# digest into SQLite and a private PostgreSQL, switchd and Kamailio's registrar under the same load; then
+# the transports (bench/transports.py): 5,000 calls/s over one TCP and one TLS connection to each server,
+# and memory per idle connection with 10,000 of them open.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rates 10000 --reps 3", BENCH_ARGS="--only registrar",
+# or BENCH_ARGS="--only transports".
 bench: deps-bench
 	$(SWIFT) build -c release --product switchd
 	python3 bench/bench.py --switchd $$($(SWIFT) build -c release --show-bin-path)/switchd $(BENCH_ARGS)

@@ -5,6 +5,7 @@
                            [--reps 3] [--workers 1,2] [--skip-extras] [--only PHASES]
                            [--registered-rate 10000] [--register-rates 2000,4000] [--register-seconds 10]
                            [--register-stores sqlite,postgresql] [--kamailio-db-mode 2]
+                           [--transport-rate 5000] [--transports tcp,tls] [--idle-connections 10000]
 
 1. Generates one dial plan (bench/generate.py): a switchd conf/, the same plan as a Kamailio
    stateless-redirect script with htables, and calls.csv (numbers spread over customers and outcomes).
@@ -30,8 +31,14 @@
    --register-rates for --register-seconds, into SQLite and into a private PostgreSQL
    (Tests/cluster/postgres.sh); then Kamailio's registrar (usrloc + auth_db on db_sqlite /
    db_postgres) under the same load. 0 failures required, and every binding in the store after.
---only runs some phases: calls (1-5), registered (6), register and kamailio-register (7), or
-registrar (6 and 7).
+8. Transports (bench/transports.py): switchd and Kamailio (1 worker each) on tcp: and tls: listen
+   addresses with one self-signed certificate; check.xml over each transport, then call.xml over one
+   TCP connection (SIPp -t t1) and over one TLS connection (SIPp's TCP through a socat relay: Debian's
+   SIPp has no TLS) at --transport-rate for `seconds`, `reps` times alternating; CPU per call,
+   failures, retransmissions; then RSS and PSS per idle connection with --idle-connections open
+   (TCP, then TLS), each server started afresh.
+--only runs some phases: calls (1-5), registered (6), register and kamailio-register (7),
+registrar (6 and 7), or transports (8).
 
 Prints one table with the best worker count of each server side by side (and their ratio), the
 table of every configuration, and writes every raw number to OUT/results.json. Every process it
@@ -52,6 +59,7 @@ import time
 
 import compare   # bench/compare.py: the calls.csv reader
 import registrar  # bench/registrar.py: the registered-vs-static and REGISTER phases
+import transports  # bench/transports.py: calls over TCP and TLS, memory per idle connection
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -64,7 +72,7 @@ SOCKET_BUFFER = 4 * 1024 * 1024
 PORTS = {"switchd": 15100, "kamailio": 15200}
 # bench/generate.py's arguments for the plan every phase uses (registrar.py rebuilds it from them).
 PLAN_ARGS = ["--customers", "400", "--range-size", "100", "--calls", "20000"]
-PHASES = ("calls", "registered", "register", "kamailio-register")
+PHASES = ("calls", "registered", "register", "kamailio-register", "transports")
 
 started = []               # every process this script started, stopped at exit
 
@@ -315,9 +323,11 @@ def percentile(values, share):
 
 # ---------------------------------------------------------------- SIPp
 
-def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port, local_ip="127.0.0.1", extra=()):
+def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port, local_ip="127.0.0.1", extra=(),
+             transport="u1"):
     """Runs SIPp to completion; returns its final statistics (a dict of the stat file's columns).
-    With -trace_rtt in `extra`, SIPp's per-call response times end up in OUT/NAME.rtt.csv."""
+    With -trace_rtt in `extra`, SIPp's per-call response times end up in OUT/NAME.rtt.csv.
+    `transport` is SIPp's -t (u1: one UDP socket; t1: one TCP connection for every call)."""
     stat = os.path.join(out, f"{name}.stat.csv")
     rtt = os.path.join(out, f"{name}.rtt.csv")
     rtt_prefix = os.path.splitext(os.path.basename(scenario))[0] + "_"
@@ -326,7 +336,7 @@ def run_sipp(port, scenario, calls_csv, rate, calls, name, out, local_port, loca
         if os.path.exists(path):
             os.remove(path)
     argv = ["sipp", f"127.0.0.1:{port}", "-sf", os.path.join(HERE, scenario), "-inf", calls_csv,
-            "-m", str(calls), "-r", str(rate), "-l", str(max(1000, rate * 2)), "-t", "u1",
+            "-m", str(calls), "-r", str(rate), "-l", str(max(1000, rate * 2)), "-t", transport,
             "-buff_size", str(SOCKET_BUFFER), "-i", local_ip, "-p", str(local_port),
             "-nd", "-nostdin", "-recv_timeout", "4000", "-timeout", f"{calls // rate + 30}s",
             "-trace_stat", "-stf", stat, "-fd", "1"] + list(extra)
@@ -422,6 +432,11 @@ def measured_run(server, rate, seconds, args, probe_calls, label, calls_csv=None
 
 def generate(args):
     marker = os.path.join(args.data, "calls.csv")
+    cfg = os.path.join(args.data, "kamailio", "kamailio.cfg")
+    if os.path.exists(marker) and os.path.exists(cfg):
+        with open(cfg) as f:
+            if "WITH_TCP" not in f.read():   # made by a generate.py without the transport phase's switches
+                os.remove(marker)
     if not os.path.exists(marker):
         run([sys.executable, os.path.join(HERE, "generate.py"), args.data] + args.plan_args)
     summary = subprocess.run([args.switchd, "check", "--conf", os.path.join(args.data, "conf")],
@@ -634,7 +649,8 @@ def main():
                         help="comma-separated phases to run: calls (switchd vs Kamailio, with the extras), "
                              "registered (registered vs static contacts), register (REGISTER with digest, "
                              "SQLite and PostgreSQL), kamailio-register (Kamailio's registrar, same load); "
-                             "`registrar` = registered,register,kamailio-register. Default: all")
+                             "`registrar` = registered,register,kamailio-register; transports (calls over TCP and TLS, "
+                             "memory per idle connection). Default: all")
     parser.add_argument("--registered-rate", type=int, default=10000, help="calls/s of the registered-vs-static phase")
     parser.add_argument("--registered-workers", type=int, default=1)
     parser.add_argument("--register-rates", default="2000,4000", help="REGISTERs/s of the REGISTER phase")
@@ -643,7 +659,15 @@ def main():
     parser.add_argument("--register-workers", type=int, default=1, help="switchd --workers / Kamailio -n")
     parser.add_argument("--kamailio-db-mode", type=int, default=2,
                         help="Kamailio usrloc db_mode (1 write-through, 2 write-back every second; default 2)")
+    parser.add_argument("--transport-rate", type=int, default=5000,
+                        help="calls/s over one TCP and one TLS connection in the transport phase (0: none)")
+    parser.add_argument("--transports", default="tcp,tls", help="transports of the transport phase")
+    parser.add_argument("--idle-connections", type=int, default=10000,
+                        help="idle connections per server for memory per connection (0: not measured)")
     args = parser.parse_args()
+    args.transports = [x.strip() for x in args.transports.split(",") if x.strip()]
+    if not args.transports or any(x not in transports.TRANSPORTS for x in args.transports):
+        parser.error("--transports: tcp and/or tls")
     args.switchd = os.path.abspath(args.switchd)
     args.plan_args = PLAN_ARGS
     rates = [int(x) for x in args.rates.split(",")]
@@ -659,7 +683,8 @@ def main():
             name = name.strip()
             chosen = ["registered", "register", "kamailio-register"] if name == "registrar" else [name]
             if any(x not in PHASES for x in chosen):
-                parser.error(f"--only: unknown phase {name!r} (calls, registered, register, kamailio-register, registrar)")
+                parser.error(f"--only: unknown phase {name!r} (calls, registered, register, kamailio-register, "
+                             "registrar, transports)")
             phases += [x for x in chosen if x not in phases]
     os.makedirs(args.out, exist_ok=True)
     args.data = os.path.join(args.out, "data")
@@ -689,6 +714,10 @@ def main():
             results["kamailio_register"] = registrar.kamailio_register_load(sys.modules[__name__], args, postgres)
     finally:
         postgres.stop()
+    if "transports" in phases:
+        print(f"bench: transports {args.transports}: {args.transport_rate:,} calls/s over one connection, "
+              f"{args.idle_connections:,} idle connections")
+        results["transports"] = transports.transport_phase(sys.modules[__name__], args)
 
     results["seconds"] = time.time() - began
     with open(os.path.join(args.out, "results.json"), "w") as f:
@@ -727,6 +756,20 @@ def main():
               "binding / REGISTERs answered 200; latency = SIPp, first REGISTER to 200)")
         print("\n".join(registrar.report_register(register_runs)))
         print()
+    if "transports" in results:
+        t = results["transports"]
+        print(f"over one connection: {t['rate']:,} calls/s asked for {t['seconds']} s, {t['reps']} runs per server and "
+              f"transport, 1 worker each, {results['date']}, {results['machine']}")
+        print("(CPU = user+sys of all the server's processes / calls answered, SIPp's and the probe's; TLS: SIPp -> socat -> TLS to the server; "
+              "memory per idle connection = (with them - before) / connections, fresh servers)")
+        print("\n".join(transports.report(sys.modules[__name__], t)))
+        print()
+        if t["runs"]:
+            print("every run:")
+            print("\n".join(transports.every_run(sys.modules[__name__], t)))
+            print()
+        with open(os.path.join(args.out, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)   # with the ratios the report adds
     print(f"raw numbers: {os.path.join(args.out, 'results.json')}  ({results['seconds']:.0f} s in all)")
     failed = []
     if "registered" in results and results["registered"]["registered"]["failed_max"]:
@@ -734,6 +777,7 @@ def main():
     for r in results.get("register", []):   # switchd's (Kamailio's are reported, not required)
         if r["failed"] or r["stored_after_run"] != r["calls"] or r.get("bindings_as_expected") is False:
             failed.append(f"{r['label']}: {r['failed']:.0f} failed, {r['stored_after_run']} of {r['calls']} stored")
+    failed += transports.failures(results.get("transports", {"runs": [], "idle": []}))
     if failed:
         print("FAILED: " + "; ".join(failed))
         raise SystemExit(1)

@@ -442,6 +442,10 @@ KAMAILIO_CFG = r'''#!KAMAILIO
 #   -M 32             private memory per process in MB
 #   -A WITH_CTL       also load ctl, so `kamcmd -s unix:/tmp/kamailio-bench-ctl.sock core.psx` lists
 #                     the processes (adds one idle "ctl handler" process)
+#   -A WITH_TCP       serve TCP too (bench/transports.py: -l tcp:HOST:PORT; -n N is also the number
+#                     of TCP reader processes), up to 15,000 connections, none closed for idling
+#   -A WITH_TLS       with WITH_TCP: load tls (Debian's kamailio-tls-modules) for -l tls:HOST:PORT,
+#                     its certificate and key in the file of -A 'TLS_CONFIG="/path/tls.cfg"'
 #
 # Processes: the creator (main, "attendant"), then its children in fork order: the N UDP workers
 # ("udp receiver child=0..N-1", the lowest child pids), "slow timer", "timer", "secondary timer".
@@ -456,7 +460,17 @@ KAMAILIO_CFG = r'''#!KAMAILIO
 debug=0
 log_stderror=no
 children=1
+#!ifdef WITH_TCP
+disable_tcp=no
+tcp_max_connections=15000
+tcp_connection_lifetime=3600
+#!ifdef WITH_TLS
+enable_tls=yes
+tls_max_connections=15000
+#!endif
+#!else
 disable_tcp=yes
+#!endif
 auto_aliases=no
 dns=no
 rev_dns=no
@@ -474,6 +488,10 @@ loadmodule "htable.so"
 loadmodule "ipops.so"
 loadmodule "maxfwd.so"
 loadmodule "textops.so"
+#!ifdef WITH_TLS
+loadmodule "tls.so"
+modparam("tls", "config", TLS_CONFIG)
+#!endif
 #!ifdef WITH_CTL
 loadmodule "ctl.so"
 modparam("ctl", "binrpc", "unix:/tmp/kamailio-bench-ctl.sock")
