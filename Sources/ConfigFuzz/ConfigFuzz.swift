@@ -87,22 +87,9 @@ public func configFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
 }
 
 #if FUZZING
-    // libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); see Sources/SwitchdFuzz for why its own
-    // `main` cannot be used.
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func llvmFuzzerRunDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-
     @main
     enum FuzzerMain {
-        static func main() {
-            var argc = CommandLine.argc
-            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-            exit(llvmFuzzerRunDriver(&argc, &argv, configFuzzOneInput))
-        }
+        static func main() { FuzzInputs.runLibFuzzer(configFuzzOneInput) }
     }
 #else
     @main

@@ -1,6 +1,6 @@
-// What both fuzz targets' regression runners share: the inputs named on the command line (a directory
-// stands for the files in it) read whole, and messages to standard error. The targets differ only in
-// what they do with each input.
+// What both fuzz targets share: libFuzzer's driver (fuzzing builds), and for their regression runners
+// the inputs named on the command line (a directory stands for the files in it) read whole, and
+// messages to standard error. The targets differ only in what they do with each input.
 import Glibc
 
 public enum FuzzInputs {
@@ -51,4 +51,25 @@ public enum FuzzInputs {
         }
         return bytes
     }
+
+    #if FUZZING
+        /// Hands the command line to libFuzzer's driver, which calls `callback` per input. The target's
+        /// own `main` must do this: SwiftPM links every executable with `--defsym main=<Target>_main`,
+        /// so the `main` that `-sanitize=fuzzer` brings is never the entry point.
+        public static func runLibFuzzer(_ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> Never {
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(llvmFuzzerRunDriver(&argc, &argv, callback))
+        }
+    #endif
 }
+
+#if FUZZING
+    // libFuzzer's driver, in the runtime `-sanitize=fuzzer` links.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func llvmFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+#endif

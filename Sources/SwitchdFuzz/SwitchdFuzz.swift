@@ -133,16 +133,6 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if FUZZING
-    // libFuzzer's driver (in the runtime `-sanitize=fuzzer` links); its own `main` cannot be used because
-    // SwiftPM links every executable with `--defsym main=SwitchdFuzz_main`, so this module's entry point
-    // hands the command line to the driver instead.
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func llvmFuzzerRunDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
-
     /// Runs `body` with LeakSanitizer ignoring the allocations it makes (when LSan is linked in at all).
     func withLeakChecksDisabled(_ body: () -> Void) {
         typealias Toggle = @convention(c) () -> Void
@@ -164,9 +154,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             // only leaks of the per-datagram path fail the run.
             withLeakChecksDisabled { _ = FuzzTarget.handler }
             if CommandLine.arguments.dropFirst().first == "--show" { Replay.main(); return }
-            var argc = CommandLine.argc
-            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-            exit(llvmFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+            FuzzInputs.runLibFuzzer(fuzzOneInput)
         }
     }
 #else
