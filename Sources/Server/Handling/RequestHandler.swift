@@ -83,19 +83,9 @@ public final class RequestHandler: Sendable {
             metadata: ["sip.source": "\(source)", "sip.status": "\(response.status)", "sip.problem": "\(response.reasonPhrase)"])
         switch SIPParser.parse(header) {
         case .request(let request):
-            let destination = ResponseDestination(topVia: request.vias.first, source: source)
-            let tag = toTags.tag(
-                branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID, cseq: request.cseq.raw)
-            let bytes = response.serialize(
-                echoing: request, toTag: request.to.tag == nil ? tag : nil, received: destination.received,
-                rport: destination.rport)
-            return Reply(bytes: bytes, destination: destination.address)
+            return reply(response, echoing: request, from: source)
         case .invalid(let invalid):
-            let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
-            let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
-            let bytes = response.serialize(
-                echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
-            return Reply(bytes: bytes, destination: destination.address)
+            return reply(response, echoing: invalid, from: source)
         case .response, .unanswered, .unrecoverable:
             return nil
         }
@@ -142,26 +132,36 @@ public final class RequestHandler: Sendable {
             // phone wants, which the reason phrase (a summary safe to send) leaves out.
             if let detail = invalid.detail, !detail.isEmpty { metadata["sip.osip"] = "\(detail)" }
             logger.info("rejected a malformed request", metadata: metadata)
-            let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
-            // The serialiser adds the tag only where the To can be split and has none.
-            let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
-            let bytes = response.serialize(
-                echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
-            return Reply(bytes: bytes, destination: destination.address)
+            return reply(response, echoing: invalid, from: source)
         case .request(let request):
             counters.increment(.requests)
             let context = RequestContext(
                 source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt, transport: transport)
             guard let response = respond(to: request, context) else { return nil }
-            let destination = ResponseDestination(topVia: request.vias.first, source: source)
-            let tag =
-                request.to.tag == nil
-                ? toTags.tag(
-                    branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID,
-                    cseq: request.cseq.raw) : nil
-            let bytes = response.serialize(echoing: request, toTag: tag, received: destination.received, rport: destination.rport)
-            return Reply(bytes: bytes, destination: destination.address)
+            return reply(response, echoing: request, from: source)
         }
+    }
+
+    /// `response` to `request`, its destination and Via parameters per RFC 3261 §18.2.2 / RFC 3581, a
+    /// To tag added when the request had none.
+    private func reply(_ response: SIPResponse, echoing request: SIPRequest, from source: SocketAddress) -> Reply {
+        let destination = ResponseDestination(topVia: request.vias.first, source: source)
+        let tag =
+            request.to.tag == nil
+            ? toTags.tag(
+                branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID, cseq: request.cseq.raw)
+            : nil
+        let bytes = response.serialize(echoing: request, toTag: tag, received: destination.received, rport: destination.rport)
+        return Reply(bytes: bytes, destination: destination.address)
+    }
+
+    /// `response` to a request that did not parse, echoing what was recovered of it.
+    private func reply(_ response: SIPResponse, echoing invalid: SIPInvalidRequest, from source: SocketAddress) -> Reply {
+        let destination = ResponseDestination(topVia: invalid.vias.first, source: source)
+        // The serialiser adds the tag only where the To can be split and has none.
+        let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
+        let bytes = response.serialize(echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
+        return Reply(bytes: bytes, destination: destination.address)
     }
 
     struct RequestContext {
