@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes fuzz/config-seeds/: inputs of the config fuzzer (Sources/ConfigFuzz), each one configuration
 directory as its files joined by the byte 0x1E in the order of InMemorySource.fuzzLayout:
-switchd.toml, groups/harbor.toml, customers/acme.toml, customers/globex.toml, customers/umbrella.toml.
+switchd.toml, groups/harbor.toml, customers/acme.toml, customers/globex.toml, customers/umbrella.toml,
+numbering.toml.
 A part that is exactly "-" is an absent file, "/" a folder in the file's place.
 
     python3 fuzz/make-config-seeds.py     (rerun after changing conf/; the seeds are committed)
@@ -23,14 +24,20 @@ def seed(name, parts):
 
 
 sample = [read("switchd.toml"), read("groups/harbor.toml"), read("customers/acme.toml"),
-          read("customers/globex.toml"), read("customers/umbrella.toml")]
+          read("customers/globex.toml"), read("customers/umbrella.toml"), read("numbering.toml")]
 
 out.mkdir(parents=True, exist_ok=True)
 for old in out.glob("*.conf"):
     old.unlink()
 
 seed("sample", sample)
-seed("sample-initech", sample[:4] + [read("customers/initech.toml")])
+seed("sample-initech", sample[:4] + [read("customers/initech.toml")] + sample[5:])
+# numbering.toml as issue 12 writes it (UK), beside customers it conflicts with: 112 in acme's and
+# globex's ranges, 11-19 of umbrella holding 11.
+seed("numbering-uk", sample[:5] + [
+    b'country_code = "44"\nnational_prefix = "0"\n[emergency]\nnumbers = ["999", "112"]\n'
+    b'gateway = "sip:{number}@emergency-gw.example"\n[classes]\ninternational = ["00"]\npremium = ["09", "0871"]\n'
+    b'mobile = ["07"]\nnational = ["01", "02", "03"]\n'])
 seed("access-code-letters", sample[:2] + [sample[2].replace(b'access_code = "71"', b'access_code = "7a"')] + sample[3:])
 seed("access-code-newline", sample[:2] + [sample[2].replace(b'access_code = "71"', b'access_code = "7\\n1"')] + sample[3:])
 seed("network-nul", sample[:2] + [sample[2].replace(b'"10.1.0.0/16"', b'"10.1.0.0\\u0000junk"')] + sample[3:])

@@ -21,6 +21,8 @@ package struct CustomerSpec: Sendable {
     package var networks: [IPNetwork]
     package var extensions: [ExtensionSpec]
     package var trunks: [TrunkSpec]
+    /// `[outbound."EXT"]`: the classes one extension may call, in place of its trunk's.
+    package var outbound: [OutboundSpec]
     /// Digest HA1 hashes per extension (realm = the first domain).
     package var credentials: [String: StoredCredential]
 }
@@ -51,4 +53,15 @@ package struct ExtensionSpec: Sendable {
 package struct TrunkSpec: Sendable {
     package let code: DialString
     package let gateway: URITemplate
+    /// The call classes it may carry (checked against numbering.toml's names).
+    package let allow: ClassAllowanceSpec
+    /// It carries `+` (E.164) numbers, `{number}` = the `+` number; at most one trunk per customer.
+    package let e164: Bool
+}
+
+/// `[outbound."EXT"] allow = [...]`: an extension of the customer whose calls over any of its trunks
+/// may reach these classes instead of the trunk's.
+package struct OutboundSpec: Sendable {
+    package let number: DialString
+    package let allow: [String]
 }

@@ -68,8 +68,11 @@ enum ConfigFuzzTarget {
     static func exercise(_ plan: DialPlan) {
         for id in plan.customerIDs {
             guard let realm = plan.realm(ofCustomer: id), let caller = plan.caller(fromHost: realm) else { continue }
-            for dialled in ["201", "71201", "9123", "7", "", "*97", "100", "72100", "0"] {
+            for dialled in [
+                "201", "71201", "9123", "7", "", "*97", "100", "72100", "0", "911", "9999", "+12125550100", "+", "900441",
+            ] {
                 _ = plan.dial(dialled, as: caller).reason.utf8.count
+                _ = plan.dial(dialled, as: caller, fromUser: "201").reason.utf8.count
                 _ = plan.hasExtension(dialled, customer: id)
                 _ = plan.isExtension(dialled, of: caller)
             }

@@ -111,6 +111,7 @@ func kind(_ outcome: Decision.Outcome?) -> String {
     switch outcome {
     case .redirect: return "redirect"
     case .registeredOnly: return "registered phones"
+    case .forbidden(.callClassBarred): return "barred"
     case .forbidden: return "foreign trunk"
     case .notFound: return "not found"
     case .addressIncomplete: return "incomplete"

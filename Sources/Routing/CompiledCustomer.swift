@@ -20,11 +20,15 @@ final class CompiledCustomer: Sendable {
     let extensionCount: Int
     /// HA1 hashes per extension; the digest realm is the first domain.
     let credentials: [String: StoredCredential]
+    /// The entry of the trunk with `e164 = true`, or `DialTrie.none`.
+    let e164Trunk: Int32
+    /// `[outbound."EXT"]`: the classes an extension (the From user) may call over any trunk.
+    let outbound: [String: ClassAllowance]
 
     init(
         id: String, name: String, file: String, cm: Int, domains: [String], networks: [IPNetwork],
         accessCode: [Int]?, accessCodeText: String?, group: String?, root: Int32, extensionCount: Int,
-        credentials: [String: StoredCredential]
+        credentials: [String: StoredCredential], e164Trunk: Int32 = DialTrie.none, outbound: [String: ClassAllowance] = [:]
     ) {
         self.id = id
         self.name = name
@@ -38,16 +42,18 @@ final class CompiledCustomer: Sendable {
         self.root = root
         self.extensionCount = extensionCount
         self.credentials = credentials
+        self.e164Trunk = e164Trunk
+        self.outbound = outbound
     }
 
     var realm: String { domains.first ?? "" }
 
-    /// The same customer with its root in another trie (the packed one).
-    func rooted(at root: Int32) -> CompiledCustomer {
+    /// The same customer with its root in another trie (the packed one) and its E.164 trunk's entry.
+    func rooted(at root: Int32, e164Trunk: Int32) -> CompiledCustomer {
         CompiledCustomer(
             id: id, name: name, file: file, cm: cm, domains: domains, networks: networks, accessCode: accessCode,
             accessCodeText: accessCodeText, group: group, root: root, extensionCount: extensionCount,
-            credentials: credentials)
+            credentials: credentials, e164Trunk: e164Trunk, outbound: outbound)
     }
 }
 
@@ -57,11 +63,30 @@ public struct PlanSummary: Sendable, Equatable, CustomStringConvertible {
     public let groups: Int
     public let extensions: Int
     public let trunks: Int
+    /// From numbering.toml; nil without that file (then the summary does not mention them).
+    public let emergencyNumbers: Int?
+    public let callClasses: Int?
+
+    public init(customers: Int, groups: Int, extensions: Int, trunks: Int, emergencyNumbers: Int? = nil, callClasses: Int? = nil)
+    {
+        self.customers = customers
+        self.groups = groups
+        self.extensions = extensions
+        self.trunks = trunks
+        self.emergencyNumbers = emergencyNumbers
+        self.callClasses = callClasses
+    }
 
     public var description: String {
-        "\(customers) \(customers == 1 ? "customer" : "customers"), "
+        var text =
+            "\(customers) \(customers == 1 ? "customer" : "customers"), "
             + "\(groups) \(groups == 1 ? "group" : "groups"), "
             + "\(extensions) \(extensions == 1 ? "extension" : "extensions"), "
             + "\(trunks) \(trunks == 1 ? "trunk" : "trunks")"
+        if let emergencyNumbers {
+            text += ", \(emergencyNumbers) emergency \(emergencyNumbers == 1 ? "number" : "numbers")"
+        }
+        if let callClasses { text += ", \(callClasses) call \(callClasses == 1 ? "class" : "classes")" }
+        return text
     }
 }

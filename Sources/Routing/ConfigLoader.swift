@@ -17,7 +17,8 @@ public enum ConfigLoader {
     public static func load(_ source: ConfigSource) throws(ConfigError) -> Configuration {
         let model = ConfigReader.read(source)
         var log = model.log
-        let plan = DialPlanCompiler.compile(customers: model.customers, groups: model.groups, log: &log)
+        let plan = DialPlanCompiler.compile(
+            customers: model.customers, groups: model.groups, numbering: model.numbering, log: &log)
         guard log.isEmpty else { throw ConfigError(log.diagnostics) }
         return Configuration(server: model.server, plan: plan)
     }

@@ -18,6 +18,8 @@ public struct Decision: Sendable, Equatable {
         case foreignDomain
         /// Another customer's access code followed by one of that customer's trunk codes.
         case trunkOfAnotherCustomer
+        /// A trunk call whose number's class the caller may not call (numbering.toml `[classes]`).
+        case callClassBarred
     }
 
     public let outcome: Outcome
@@ -43,6 +45,28 @@ public struct Decision: Sendable, Equatable {
 
     /// Built on demand: the hot path only stores the pieces.
     public var reason: String { explanation.text }
+
+    /// A call to an emergency number (a 302 to the emergency gateway).
+    public var isEmergency: Bool {
+        if case .emergency = explanation { return true }
+        return false
+    }
+}
+
+/// The classes behind a trunk call's verdict: the plan's numbering (to say which class the number is
+/// in, and why) and what the trunk or the calling extension allows. References, compared by identity.
+struct ClassNote: Sendable, Equatable {
+    let numbering: CompiledNumbering
+    let allowance: ClassAllowance
+
+    static func == (lhs: ClassNote, rhs: ClassNote) -> Bool {
+        lhs.numbering === rhs.numbering && lhs.allowance === rhs.allowance
+    }
+
+    /// "00 is international; trunk 9 of Acme Corp allows local, national, mobile".
+    func text(_ number: Substring) -> String {
+        "\(numbering.describe(number)); \(allowance.text)"
+    }
 }
 
 /// One extension of one customer: what a phone registers as, and what a call can reach.
@@ -54,7 +78,14 @@ public struct ExtensionReference: Sendable, Equatable {
 /// The facts behind a decision; turned into text only when someone reads the reason.
 enum Explanation: Sendable, Equatable {
     case ownExtension(customer: String, dialled: String, range: String?)
-    case trunk(customer: String, code: String, number: Substring)
+    /// `classes` is nil without numbering.toml: then nothing is said of classes.
+    case trunk(customer: String, code: String, number: Substring, classes: ClassNote?)
+    /// A `+` number over the customer's E.164 trunk.
+    case e164(customer: String, code: String, number: Substring, classes: ClassNote)
+    case barred(number: Substring, classes: ClassNote)
+    /// `trunk`: the trunk code dialled before the emergency number, if any.
+    case emergency(number: Substring, trunk: String?, customer: String)
+    case noE164Trunk(dialled: String, customer: String)
     case groupExtension(accessCode: String, member: String, number: Substring, range: String?)
     case foreignTrunk(accessCode: String, member: String, trunk: String)
     case incomplete(dialled: String, customer: String)
@@ -67,8 +98,18 @@ enum Explanation: Sendable, Equatable {
         case .ownExtension(let customer, let dialled, let range):
             return range.map { "\(dialled) is in \(customer)'s extension range \($0)" }
                 ?? "\(dialled) is an extension of \(customer)"
-        case .trunk(let customer, let code, let number):
-            return "\(code) is \(customer)'s trunk; \(number) goes out through its gateway"
+        case .trunk(let customer, let code, let number, let classes):
+            let base = "\(code) is \(customer)'s trunk; \(number) goes out through its gateway"
+            return classes.map { "\(base) (\($0.text(number)))" } ?? base
+        case .e164(let customer, let code, let number, let classes):
+            return "\(number) goes out through \(customer)'s E.164 trunk \(code) (\(classes.text(number)))"
+        case .barred(let number, let classes):
+            return classes.text(number)
+        case .emergency(let number, let trunk, _):
+            let what = trunk.map { "\(number) after trunk \($0) is an emergency number" } ?? "\(number) is an emergency number"
+            return "\(what); it goes to the emergency gateway"
+        case .noE164Trunk(let dialled, let customer):
+            return "\(dialled) is an E.164 number, and \(customer) has no trunk with e164 = true"
         case .groupExtension(let accessCode, let member, let number, let range):
             let suffix = range.map { " (range \($0))" } ?? ""
             return "access code \(accessCode) is \(member); \(number) is \(member)'s extension\(suffix)"
@@ -79,7 +120,7 @@ enum Explanation: Sendable, Equatable {
         case .noMatch(let dialled, let customer):
             return "\(dialled) is no extension, trunk or group access code \(customer) can dial"
         case .notDialable(let dialled):
-            return "\"\(dialled)\" is not a dial string (only 0-9, * and # can be dialled)"
+            return "\"\(dialled)\" is not a dial string (only 0-9, * and #, or + and digits, can be dialled)"
         case .foreignDomain(let host, let owner, let customer):
             return "\(host) is \(owner)'s domain; \(customer) cannot call into it directly"
         }

@@ -9,7 +9,8 @@ final class DialEntry: Sendable {
     enum Kind: Sendable {
         /// A nil contact: registered phones only (`"registered"` in the conf).
         case extensionContact(URITemplate?, isRange: Bool)
-        case trunk(URITemplate)
+        /// The gateway, and the call classes the trunk may carry.
+        case trunk(URITemplate, ClassAllowance)
         /// Dialling this code continues in the extensions of customer `member`.
         case accessCode(member: Int32)
     }

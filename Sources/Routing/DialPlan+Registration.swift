@@ -22,19 +22,23 @@ extension DialPlan {
         domainOwners[Self.lowercasedHost(host)] == caller.index
     }
 
-    /// True when `host` (normalised by `HostName.normalized`) is the gateway of any customer's trunk.
+    /// True when `host` (normalised by `HostName.normalized`) is the gateway of any customer's trunk, or
+    /// the emergency gateway.
     public func isTrunkHost(_ host: String) -> Bool {
         trunkHosts.contains(host)
     }
 
-    /// The normalised hosts of every trunk gateway of the plan, built once with the plan.
-    static func trunkHosts(of entries: [DialEntry]) -> Set<String> {
-        var hosts = Set<String>()
+    /// The normalised hosts of every trunk gateway of the plan and of the emergency gateway, built once
+    /// with the plan (a phone bound there would send its calls to a gateway).
+    static func trunkHosts(of entries: [DialEntry], emergencyGateway: URITemplate?) -> Set<String> {
+        var gateways: [URITemplate] = emergencyGateway.map { [$0] } ?? []
         for entry in entries {
+            if case .trunk(let gateway, _) = entry.kind { gateways.append(gateway) }
+        }
+        var hosts = Set<String>()
+        for gateway in gateways {
             // Placeholders sit in the user part, so the host of the template is the gateway's.
-            if case .trunk(let gateway) = entry.kind, case .success(let uri) = SIPURIParts.split(gateway.text),
-                let host = HostName.normalized(String(uri.host))
-            {
+            if case .success(let uri) = SIPURIParts.split(gateway.text), let host = HostName.normalized(String(uri.host)) {
                 hosts.insert(host)
             }
         }

@@ -14,12 +14,15 @@ public final class DialPlan: Sendable {
     public let summary: PlanSummary
     /// Every customer's networks, for the rate-limit exemption check on every datagram.
     let allNetworks: [IPNetwork]
-    /// Every trunk gateway's host, normalised: no phone may register a Contact on one.
+    /// Every trunk gateway's host and the emergency gateway's, normalised: no phone may register a
+    /// Contact on one.
     let trunkHosts: Set<String>
+    /// Emergency numbers and call classes (numbering.toml).
+    let numbering: CompiledNumbering
 
     init(
         customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry],
-        summary: PlanSummary
+        numbering: CompiledNumbering, emergencyGateway: URITemplate?, summary: PlanSummary
     ) {
         self.customers = customers
         self.domainOwners = domainOwners
@@ -29,7 +32,8 @@ public final class DialPlan: Sendable {
         self.summary = summary
         var seen = Set<IPNetwork>()
         self.allNetworks = customers.flatMap(\.networks).filter { seen.insert($0).inserted }
-        self.trunkHosts = Self.trunkHosts(of: entries)
+        self.numbering = numbering
+        self.trunkHosts = Self.trunkHosts(of: entries, emergencyGateway: emergencyGateway)
     }
 
     /// Ids of the customers, in load order (file-name order).

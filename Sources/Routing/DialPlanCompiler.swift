@@ -2,7 +2,9 @@ import Config
 
 /// Turns checked customer and group specs into a `DialPlan`, checking every rule that spans files.
 enum DialPlanCompiler {
-    static func compile(customers specs: [CustomerSpec], groups: [GroupSpec], log: inout DiagnosticLog) -> DialPlan {
+    static func compile(
+        customers specs: [CustomerSpec], groups: [GroupSpec], numbering numberingSpec: NumberingSpec?, log: inout DiagnosticLog
+    ) -> DialPlan {
         let groupsByID = Dictionary(groups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // Each group with its spec, so that nothing later looks a group up again and has to unwrap it.
         var members: [String: GroupMembers] = [:]
@@ -24,10 +26,19 @@ enum DialPlanCompiler {
         }
         checkGroups(specs: specs, members: members, log: &log)
         let domainOwners = checkDomains(specs: specs, log: &log)
+        let numbering = CompiledNumbering(numberingSpec)
+        if let numberingSpec {
+            EmergencyConflicts.check(specs, groups: Set(members.keys), numbering: numberingSpec, log: &log)
+        }
 
-        var builder = PlanBuilder(log: log)
+        var builder = PlanBuilder(log: log, numbering: numbering)
         for spec in specs {
             let inGroup = spec.group.flatMap { members[$0] } != nil
+            var outbound: [String: ClassAllowance] = [:]
+            for entry in spec.outbound {
+                let holder = "extension \(entry.number) of \(spec.name)"
+                outbound[entry.number.text] = numbering.allowance(ClassAllowanceSpec(names: entry.allow), holder: holder)
+            }
             builder.customers.append(
                 CompiledCustomer(
                     id: spec.id, name: spec.name, file: spec.file, cm: spec.cm, domains: spec.domains,
@@ -37,7 +48,7 @@ enum DialPlanCompiler {
                     group: inGroup ? spec.group : nil,
                     root: builder.trie.makeNode(),
                     extensionCount: extensionCount(spec),
-                    credentials: spec.credentials))
+                    credentials: spec.credentials, outbound: outbound))
         }
         for (index, spec) in specs.enumerated() {
             builder.addOwnEntries(viewer: Int32(index), spec)
@@ -61,12 +72,17 @@ enum DialPlanCompiler {
         let summary = PlanSummary(
             customers: specs.count, groups: groups.count,
             extensions: compiled.reduce(0) { saturatingSum($0, $1.extensionCount) },
-            trunks: specs.reduce(0) { $0 + $1.trunks.count })
+            trunks: specs.reduce(0) { $0 + $1.trunks.count },
+            emergencyNumbers: numberingSpec.map { _ in numbering.emergencyNumbers.count },
+            callClasses: numberingSpec.map { _ in numbering.classNames.count })
         // The packed roots come back in the order the roots were given: one per compiled customer.
         let packed = PackedTrie(trie, roots: compiled.map(\.root), entries: entries)
-        let packedCustomers = zip(compiled, packed.roots).map { customer, root in customer.rooted(at: root) }
+        let packedCustomers = zip(compiled, packed.roots).enumerated().map { index, pair in
+            pair.0.rooted(at: pair.1, e164Trunk: builder.e164Trunks[index])
+        }
         return DialPlan(
-            customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, summary: summary)
+            customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, numbering: numbering,
+            emergencyGateway: numberingSpec?.emergencyGateway, summary: summary)
     }
 
     struct GroupMembers {

@@ -7,9 +7,13 @@ struct PlanBuilder {
     var trie = DialTrie()
     var entries: [DialEntry] = []
     var log: DiagnosticLog
+    let numbering: CompiledNumbering
+    /// Per customer, the entry of its trunk with `e164 = true` (or `DialTrie.none`).
+    var e164Trunks: [Int32] = []
 
-    init(log: DiagnosticLog) {
+    init(log: DiagnosticLog, numbering: CompiledNumbering) {
         self.log = log
+        self.numbering = numbering
     }
 
     /// A customer's own ranges first (so explicit extensions can override them), then its single
@@ -31,10 +35,14 @@ struct PlanBuilder {
             let entry = add(DialEntry(kind: .extensionContact(ext.contact, isRange: false), owner: viewer, key: ext.key))
             insertExact(number.symbols, entry: entry, viewer: viewer)
         }
+        var e164Trunk = DialTrie.none
         for trunk in spec.trunks {
-            let entry = add(DialEntry(kind: .trunk(trunk.gateway), owner: viewer, key: trunk.code.text))
+            let allowance = numbering.allowance(trunk.allow, holder: "trunk \(trunk.code) of \(spec.name)")
+            let entry = add(DialEntry(kind: .trunk(trunk.gateway, allowance), owner: viewer, key: trunk.code.text))
             insertExact(trunk.code.symbols, entry: entry, viewer: viewer)
+            if trunk.e164 { e164Trunk = entry }
         }
+        e164Trunks.append(e164Trunk)
     }
 
     mutating func addAccessCode(viewer: Int32, member: Int32, groupFile: String) {

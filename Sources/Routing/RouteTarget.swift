@@ -17,23 +17,28 @@ struct RouteTarget: Sendable {
     /// The entry's key ("201", "100-199", trunk code), for the reason text.
     let key: String
 
+    /// The classes a trunk may carry (nil for extensions), and their mask copied here so that the hot
+    /// path's check reads the slot it already holds.
+    let allowance: ClassAllowance?
+    let allowedClasses: UInt64
+
     init(entry: DialEntry) {
-        let template: URITemplate?
         switch entry.kind {
         case .extensionContact(let contact, let isRange):
-            template = contact
-            self.isRange = isRange
-            isRegisteredOnly = contact == nil
-        case .trunk(let gateway):
-            template = gateway
-            self.isRange = false
-            isRegisteredOnly = false
+            self.init(template: contact, isRange: isRange, isRegisteredOnly: contact == nil, key: entry.key, allowance: nil)
+        case .trunk(let gateway, let allowance):
+            self.init(template: gateway, isRange: false, isRegisteredOnly: false, key: entry.key, allowance: allowance)
         case .accessCode:
-            template = nil
-            self.isRange = false
-            isRegisteredOnly = false
+            self.init(template: nil, isRange: false, isRegisteredOnly: false, key: entry.key, allowance: nil)
         }
-        key = entry.key
+    }
+
+    init(template: URITemplate?, isRange: Bool, isRegisteredOnly: Bool, key: String, allowance: ClassAllowance?) {
+        self.isRange = isRange
+        self.isRegisteredOnly = isRegisteredOnly
+        self.key = key
+        self.allowance = allowance
+        allowedClasses = allowance?.mask ?? 0
         let pieces = template?.pieces ?? []
         let placeholders = pieces.filter { $0 == .placeholder }.count
         func literal(_ piece: URITemplate.Piece?) -> String {

@@ -18,7 +18,7 @@ struct CheckCommandTests {
     func sample() throws {
         let result = try Switchd.run(["check"], in: Switchd.packageRoot)
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout == "conf: OK: 4 customers, 1 group, 425 extensions, 5 trunks\n")
+        #expect(result.stdout == "conf: OK: 4 customers, 1 group, 425 extensions, 4 trunks, 1 emergency number, 5 call classes\n")
         #expect(result.stderr == "")
     }
 

@@ -101,7 +101,7 @@ struct RouteCommandTests {
             ),
             (
                 ["--from", "sip:100@globex.example", "--authenticated", "20a"],
-                #"{"status":404,"reason":"\"20a\" is not a dial string (only 0-9, * and # can be dialled)"}"#
+                #"{"status":404,"reason":"\"20a\" is not a dial string (only 0-9, * and #, or + and digits, can be dialled)"}"#
             ),
         ])
     func json(_ arguments: [String], _ expected: String) throws {

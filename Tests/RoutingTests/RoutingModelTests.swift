@@ -1,5 +1,6 @@
 // Random conflict-free configurations, every short dial string of every caller, compared with a
-// direct, unoptimised reading of routing rules 1-5 (no trie, ranges expanded, prefixes enumerated).
+// direct, unoptimised reading of routing rules 1-5 (no trie, ranges expanded, prefixes enumerated),
+// with emergency numbers, call classes, [outbound] and E.164 numbers on half of them (issue 12).
 import Testing
 
 @testable import Config
@@ -14,7 +15,10 @@ private struct ModelCustomer {
     let accessCode: String?
     var singles: [(key: String, contact: String)] = []
     var ranges: [(low: String, high: String, template: String)] = []
-    var trunks: [(code: String, template: String)] = []
+    var trunks: [(code: String, template: String, allow: [String]?)] = []
+    /// The index in `trunks` of the trunk with e164 = true.
+    var e164Trunk: Int?
+    var outbound: [(ext: String, allow: [String])] = []
 
     var domain: String { "\(id).example" }
 
@@ -47,7 +51,14 @@ private struct ModelCustomer {
         text += "[extensions]\n"
         for single in singles { text += "\"\(single.key)\" = \"\(single.contact)\"\n" }
         for range in ranges { text += "\"\(range.low)-\(range.high)\" = \"\(range.template)\"\n" }
-        for trunk in trunks { text += "[trunks.\"\(trunk.code)\"]\ngateway = \"\(trunk.template)\"\n" }
+        for (index, trunk) in trunks.enumerated() {
+            text += "[trunks.\"\(trunk.code)\"]\ngateway = \"\(trunk.template)\"\n"
+            if let allow = trunk.allow { text += "allow = [\(allow.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+            if index == e164Trunk { text += "e164 = true\n" }
+        }
+        for entry in outbound {
+            text += "[outbound.\"\(entry.ext)\"]\nallow = [\(entry.allow.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+        }
         return text
     }
 }
@@ -56,20 +67,70 @@ private extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
-/// The rules as the issue states them, for caller `caller` among `customers`.
+/// numbering.toml, read plainly: country code 2, national prefix 0.
+private struct ModelNumbering {
+    var emergency: [String] = []
+    var classes: [(name: String, prefixes: [String])] = []
+
+    static let countryCode = "2"
+    static let nationalPrefix = "0"
+    static let gateway = "sos.example"
+
+    var toml: String {
+        var text = "country_code = \"\(Self.countryCode)\"\nnational_prefix = \"\(Self.nationalPrefix)\"\n[emergency]\n"
+        text += "numbers = [\(emergency.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+        text += "gateway = \"sip:{number}@\(Self.gateway)\"\n[classes]\n"
+        for entry in classes { text += "\(entry.name) = [\(entry.prefixes.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+        return text
+    }
+
+    /// The class of its longest matching prefix, else local.
+    func classOf(_ number: String) -> String {
+        var best: (name: String, length: Int) = ("local", 0)
+        for entry in classes {
+            for prefix in entry.prefixes where number.hasPrefix(prefix) && prefix.count > best.length {
+                best = (entry.name, prefix.count)
+            }
+        }
+        return best.name
+    }
+
+    /// Without allow: every class but international and premium.
+    var defaultAllow: [String] {
+        (["local", "international"] + classes.map(\.name)).filter { $0 != "international" && $0 != "premium" }
+    }
+}
+
+/// The rules as the issues state them, for caller `caller` among `customers`.
 private struct ModelPlan {
     let customers: [ModelCustomer]
+    var numbering = ModelNumbering()
 
     func members(of caller: ModelCustomer) -> [ModelCustomer] {
         guard let group = caller.group else { return [] }
         return customers.filter { $0.group == group }
     }
 
-    /// Rules 1-3 without the own access code: "302 contact", "403", or nil.
-    func decisive(_ dialled: String, _ caller: ModelCustomer) -> String? {
+    func emergency(_ number: String) -> String { "302 sip:\(number)@\(ModelNumbering.gateway)" }
+
+    /// Whether `user` of `caller` may call `number`'s class over `trunk`: its [outbound], else the trunk's.
+    func allows(
+        _ caller: ModelCustomer, user: String?, trunk: (code: String, template: String, allow: [String]?), _ number: String
+    )
+        -> Bool
+    {
+        let allow = caller.outbound.first { $0.ext == user }?.allow ?? trunk.allow ?? numbering.defaultAllow
+        return allow.contains(numbering.classOf(number))
+    }
+
+    /// Rules 1-3 without the own access code: "302 contact", "403", "403B" (class barred), or nil.
+    func decisive(_ dialled: String, _ caller: ModelCustomer, user: String?) -> String? {
         if let contact = caller.contact(of: dialled) { return "302 \(contact)" }
         for trunk in caller.trunks where dialled.hasPrefix(trunk.code) && dialled.count > trunk.code.count {
-            return "302 " + trunk.template.replacingOccurrences(of: "{number}", with: String(dialled.dropFirst(trunk.code.count)))
+            let number = String(dialled.dropFirst(trunk.code.count))
+            if numbering.emergency.contains(number) { return emergency(number) }
+            guard allows(caller, user: user, trunk: trunk, number) else { return "403B" }
+            return "302 " + trunk.template.replacingOccurrences(of: "{number}", with: number)
         }
         for member in members(of: caller) where member.id != caller.id {
             guard let code = member.accessCode, dialled.hasPrefix(code) else { continue }
@@ -102,13 +163,29 @@ private struct ModelPlan {
     /// `targets` is `redirectTargets(caller)`, computed once per caller.
     /// The own access code is transparent: what follows it is routed as if dialled alone, so the
     /// rules apply again to the rest (71 + 71 + 201 is 201).
-    func route(_ dialled: String, _ caller: ModelCustomer, targets: (exact: Set<String>, open: [String]), prefixes: Set<String>)
-        -> String
-    {
+    func route(
+        _ dialled: String, _ caller: ModelCustomer, user: String?, targets: (exact: Set<String>, open: [String]),
+        prefixes: Set<String>
+    ) -> String {
+        if dialled.hasPrefix("+") {
+            // "+" and at least one digit, over the caller's e164 trunk.
+            let digits = String(dialled.dropFirst())
+            guard !digits.isEmpty, let index = caller.e164Trunk else { return "404" }
+            let trunk = caller.trunks[index]
+            // With the own country code: the national reading; else international.
+            let national =
+                digits.hasPrefix(ModelNumbering.countryCode)
+                ? ModelNumbering.nationalPrefix + digits.dropFirst(ModelNumbering.countryCode.count) : nil
+            let allow = caller.outbound.first { $0.ext == user }?.allow ?? trunk.allow ?? numbering.defaultAllow
+            guard allow.contains(national.map(numbering.classOf) ?? "international") else { return "403B" }
+            return "302 " + trunk.template.replacingOccurrences(of: "{number}", with: dialled)
+        }
         var current = dialled
         var incomplete = false
         while true {
-            if let decision = decisive(current, caller) { return decision }
+            if numbering.emergency.contains(current) { return emergency(current) }
+            if numbering.emergency.contains(where: { $0.count > current.count && $0.hasPrefix(current) }) { incomplete = true }
+            if let decision = decisive(current, caller, user: user) { return decision }
             incomplete =
                 incomplete || prefixes.contains(current)
                 || targets.open.contains { $0.count >= current.count && $0.hasPrefix(current) }
@@ -117,7 +194,9 @@ private struct ModelPlan {
                 current = String(current.dropFirst(own.count))
             } else {
                 // A proper prefix of the own code leads on to everything the caller can reach.
-                if own.hasPrefix(current), !(targets.exact.isEmpty && targets.open.isEmpty) { incomplete = true }
+                if own.hasPrefix(current), !(targets.exact.isEmpty && targets.open.isEmpty && numbering.emergency.isEmpty) {
+                    incomplete = true
+                }
                 break
             }
         }
@@ -125,7 +204,7 @@ private struct ModelPlan {
     }
 }
 
-private func generate(seed: UInt64) -> [ModelCustomer] {
+private func generate(seed: UInt64) -> (customers: [ModelCustomer], numbering: ModelNumbering?) {
     var random = SeededRandom(state: seed)
     func pick(_ characters: String) -> Character { characters.randomElement(using: &random)! }
     func string(length: Int, first: String, rest: String) -> String {
@@ -172,14 +251,53 @@ private func generate(seed: UInt64) -> [ModelCustomer] {
             }
             let trunk = string(length: Int.random(in: 1...2, using: &random), first: "012*", rest: "0123*")
             if customer.trunks.count < 2, fits([trunk]) {
-                customer.trunks.append((trunk, "sip:{number}@t\(index)x\(attempt).example"))
+                let allow: [String]? =
+                    Bool.random(using: &random) ? nil : classUniverse.filter { _ in Bool.random(using: &random) }
+                customer.trunks.append((trunk, "sip:{number}@t\(index)x\(attempt).example", allow))
                 taken.append(trunk)
             }
         }
+        if !customer.trunks.isEmpty, Bool.random(using: &random) {
+            customer.e164Trunk = Int.random(in: 0..<customer.trunks.count, using: &random)
+        }
+        if let single = customer.singles.randomElement(using: &random), Bool.random(using: &random) {
+            customer.outbound = [(single.key, classUniverse.filter { _ in Bool.random(using: &random) })]
+        }
         customers.append(customer)
     }
-    return customers
+    // numbering.toml on even seeds: classes by random prefixes, emergency numbers that no extension or
+    // access code is prefix-related to (trunk codes may be).
+    guard seed % 2 == 0 else {
+        for index in customers.indices {
+            customers[index].e164Trunk = nil
+            customers[index].outbound = []
+            for trunk in customers[index].trunks.indices { customers[index].trunks[trunk].allow = nil }
+        }
+        return (customers, nil)
+    }
+    var numbering = ModelNumbering()
+    var prefixesUsed: Set<String> = []
+    for name in ["international", "mobile", "premium"] {
+        var prefixes: [String] = []
+        for _ in 0..<2 {
+            let prefix = string(length: Int.random(in: 1...2, using: &random), first: "0123*", rest: "0123*")
+            if prefixesUsed.insert(prefix).inserted { prefixes.append(prefix) }
+        }
+        numbering.classes.append((name, prefixes))
+    }
+    let reserved = customers.flatMap { customer in customer.numbers + (customer.group == nil ? [] : [customer.accessCode ?? ""]) }
+    for _ in 0..<8 where numbering.emergency.count < 2 {
+        let number = string(length: Int.random(in: 2...3, using: &random), first: "0123*#", rest: "0123*#")
+        let related = { (other: String) in other.hasPrefix(number) || number.hasPrefix(other) }
+        if !reserved.contains(where: related), !numbering.emergency.contains(where: related) {
+            numbering.emergency.append(number)
+        }
+    }
+    return (customers, numbering)
 }
+
+/// The classes a generated trunk or extension may allow.
+private let classUniverse = ["local", "international", "mobile", "premium"]
 
 /// Every string over `alphabet` of length 0 through `maxLength`.
 private func allStrings(over alphabet: [Character], maxLength: Int) -> [String] {
@@ -194,13 +312,16 @@ private func allStrings(over alphabet: [Character], maxLength: Int) -> [String] 
 
 @Suite("Routing: random plans against a plain reading of the rules")
 struct RoutingModelTests {
-    static let dialStrings = allStrings(over: ["0", "1", "2", "3", "*", "#"], maxLength: 5).filter { !$0.isEmpty }
+    static let dialStrings =
+        allStrings(over: ["0", "1", "2", "3", "*", "#"], maxLength: 5).filter { !$0.isEmpty }
+        + allStrings(over: ["0", "1", "2", "3"], maxLength: 4).map { "+" + $0 }
 
     @Test("every dial string of length 1-5, every caller, status and contact", arguments: Array(UInt64(1)...UInt64(12)))
     func randomPlans(_ seed: UInt64) throws {
-        let customers = generate(seed: seed)
+        let (customers, numbering) = generate(seed: seed)
         var files = ["groups/g0.toml": "name = \"G0\"\n", "groups/g1.toml": "name = \"G1\"\n"]
         for customer in customers { files["customers/\(customer.id).toml"] = customer.toml }
+        if let numbering { files["numbering.toml"] = numbering.toml }
         let plan: DialPlan
         switch try loadPlan(files) {
         case .success(let loaded): plan = loaded
@@ -208,24 +329,41 @@ struct RoutingModelTests {
             Issue.record("a conflict-free configuration (seed \(seed)) was rejected:\n\(error)\n\(files)")
             return
         }
-        let model = ModelPlan(customers: customers)
+        let model = ModelPlan(customers: customers, numbering: numbering ?? ModelNumbering())
         var mismatches: [String] = []
         var statuses: [String: Int] = [:]
         for caller in customers {
             let targets = model.redirectTargets(caller)
             let prefixes = ModelPlan.properPrefixes(targets.exact)
-            for dialled in Self.dialStrings {
-                let decision = plan.dial(dialled, fromHost: caller.domain)
-                let actual = decision.status == 302 ? "302 \(decision.contact ?? "")" : "\(decision.status)"
-                let expected = model.route(dialled, caller, targets: (targets.exact, targets.open), prefixes: prefixes)
-                statuses[String(expected.prefix(3)), default: 0] += 1
-                if actual != expected, mismatches.count < 20 {
-                    mismatches.append("\(caller.id) dials \(dialled): \(actual) (\(decision.reason)), expected \(expected)")
+            let caller = plan.caller(fromHost: caller.domain).map { ($0, caller) }
+            guard let (identified, caller) = caller else { continue }
+            for user in [nil] + caller.outbound.map(\.ext) {
+                for dialled in Self.dialStrings {
+                    let decision = plan.dial(dialled, as: identified, fromUser: user)
+                    let actual =
+                        decision.status == 302
+                        ? "302 \(decision.contact ?? "")"
+                        : decision.outcome == .forbidden(.callClassBarred) ? "403B" : "\(decision.status)"
+                    let expected = model.route(
+                        dialled, caller, user: user, targets: (targets.exact, targets.open), prefixes: prefixes)
+                    statuses[String(expected.prefix(4)).trimmingCharacters(in: .whitespaces), default: 0] += 1
+                    if expected.hasSuffix("@\(ModelNumbering.gateway)") { statuses["emergency", default: 0] += 1 }
+                    if actual != expected, mismatches.count < 20 {
+                        mismatches.append(
+                            "\(caller.id) (\(user ?? "-")) dials \(dialled): \(actual) (\(decision.reason)), expected \(expected)"
+                        )
+                    }
                 }
             }
         }
         // Every kind of decision occurs, so the comparison means something.
-        #expect(Set(statuses.keys) == ["302", "403", "404", "484"], "seed \(seed): \(statuses)")
-        #expect(mismatches == [], "seed \(seed):\n\(customers.map(\.toml).joined(separator: "\n"))")
+        #expect(Set(statuses.keys).isSuperset(of: ["302", "403", "404", "484"]), "seed \(seed): \(statuses)")
+        if let numbering {
+            #expect(statuses["403B", default: 0] > 0, "seed \(seed): \(statuses)")
+            #expect(numbering.emergency.isEmpty || statuses["emergency", default: 0] > 0, "seed \(seed): \(statuses)")
+        }
+        #expect(
+            mismatches == [],
+            "seed \(seed):\n\(customers.map(\.toml).joined(separator: "\n"))\n\(numbering?.toml ?? "no numbering.toml")")
     }
 }

@@ -91,12 +91,14 @@ struct RoutingOwnNumbersTests {
         #expect(summary(route(from: dial.from, dial.dialled)) == dial.expect.description)
     }
 
-    @Test("characters that cannot be dialled are 404", arguments: ["20a", "+201", " 201", "201 ", "9-123", "1.5", "２０１"])
+    @Test(
+        "characters that cannot be dialled are 404",
+        arguments: ["20a", "+20a", "+", "++201", " 201", "201 ", "9-123", "1.5", "２０１"])
     func notDialable(_ dialled: String) {
         let decision = route(from: "acme.example", dialled)
         #expect(decision.status == 404)
         #expect(decision.contact == nil)
-        #expect(decision.reason == "\"\(dialled)\" is not a dial string (only 0-9, * and # can be dialled)")
+        #expect(decision.reason == "\"\(dialled)\" is not a dial string (only 0-9, * and #, or + and digits, can be dialled)")
         #expect(decision.outcome == .notFound)
     }
 

@@ -24,8 +24,11 @@ struct SampleConfTests {
         }
         // acme: 100-199 (150 overrides inside it), 201, 202, *97, 203 and 210-219 (registered phones
         // only); globex: 100-299, 300;
-        // initech: 4000-4099; umbrella: 10, 11-19. Trunks: acme 9 and 00, globex 9, initech 0, umbrella 8.
-        #expect(configuration.plan.summary.description == "4 customers, 1 group, 425 extensions, 5 trunks")
+        // initech: 4000-4099; umbrella: 10, 11-19. Trunks: acme 9, globex 9, initech 0, umbrella 8.
+        // numbering.toml: emergency 911; classes local, international, national, premium, tollfree.
+        #expect(
+            configuration.plan.summary.description
+                == "4 customers, 1 group, 425 extensions, 4 trunks, 1 emergency number, 5 call classes")
         #expect(
             configuration.server.listen.map(\.description) == ["udp:127.0.0.1:5060", "tcp:127.0.0.1:5060", "tls:127.0.0.1:5061"])
     }

@@ -76,8 +76,16 @@ let protocolCases: [ProtocolCase] = [
     ProtocolCase("Max-Forwards missing from an RFC 3261 client", "SIP/2.0 400 Missing Max-Forwards") { $0.maxForwards = nil },
     ProtocolCase("Max-Forwards not a number", "SIP/2.0 400 Invalid Max-Forwards") { $0.maxForwards = "seventy" },
     // Request-URI scheme.
-    ProtocolCase("tel: URI", "SIP/2.0 416 Unsupported URI Scheme", absent: ["Contact"]) { $0.uri = "tel:+15551234" },
-    ProtocolCase("tel: URI on OPTIONS", "SIP/2.0 416 Unsupported URI Scheme", method("OPTIONS", uri: "tel:201")),
+    // tel: (RFC 3966) names a number: routed like a sip: user part, visual separators removed.
+    ProtocolCase(
+        "tel: URI, E.164", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:+15551234@gw.acme.example>"]
+    ) { $0.uri = "tel:+1-555-1234" },
+    ProtocolCase(
+        "tel: URI on OPTIONS, local number", "SIP/2.0 302 Moved Temporarily",
+        headers: ["Contact": "<sip:201@10.1.0.21:5060>"], method("OPTIONS", uri: "tel:201;phone-context=acme.example")),
+    ProtocolCase(
+        "tel: URI, emergency number", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:911@emergency-gw.example>"]
+    ) { $0.uri = "tel:911;phone-context=acme.example" },
     ProtocolCase("http: URI", "SIP/2.0 416 Unsupported URI Scheme") { $0.uri = "http://example.com/201" },
     ProtocolCase("unknown scheme", "SIP/2.0 416 Unsupported URI Scheme") { $0.uri = "nobodyKnowsThisScheme:201" },
     ProtocolCase("sips: routes", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:201@10.1.0.21:5060>"]) {

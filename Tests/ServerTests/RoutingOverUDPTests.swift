@@ -8,6 +8,8 @@ struct RoutingCase: Sendable, CustomTestStringConvertible {
     let name: String
     /// The From header's host: who calls.
     let fromHost: String
+    /// The From user: the calling extension (its `[outbound]` classes, if any, replace its trunk's).
+    let fromUser: String
     /// The address the datagram is sent from (127.0.0.1 is in every sample customer's networks;
     /// 127.0.0.2 in none, so its calls are challenged).
     let sourceIP: String
@@ -22,12 +24,14 @@ struct RoutingCase: Sendable, CustomTestStringConvertible {
     let realm: String?
 
     init(
-        _ name: String, from fromHost: String = "acme.example", source sourceIP: String = "127.0.0.1",
+        _ name: String, from fromHost: String = "acme.example", user fromUser: String = "100",
+        source sourceIP: String = "127.0.0.1",
         dial user: String, host: String = "127.0.0.1", dialled: String? = nil, _ statusLine: String, contact: String? = nil,
         realm: String? = nil
     ) {
         self.name = name
         self.fromHost = fromHost
+        self.fromUser = fromUser
         self.sourceIP = sourceIP
         self.requestURI = "sip:\(user)@\(host)"
         self.dialled = dialled ?? user
@@ -54,7 +58,30 @@ let sampleRoutingCases: [RoutingCase] = [
     RoutingCase("star code", dial: "*97", moved, contact: "<sip:voicemail@vm.acme.example>"),
     RoutingCase("escaped star code", dial: "%2A97", dialled: "*97", moved, contact: "<sip:voicemail@vm.acme.example>"),
     RoutingCase("own trunk", dial: "95551234", moved, contact: "<sip:5551234@gw.acme.example>"),
-    RoutingCase("own international trunk", dial: "0044201234", moved, contact: "<sips:+44201234@intl-gw.acme.example:5061>"),
+    RoutingCase("own trunk, national class", dial: "912125550100", moved, contact: "<sip:12125550100@gw.acme.example>"),
+    RoutingCase("own trunk, toll-free beats national", dial: "918005550100", moved, contact: "<sip:18005550100@gw.acme.example>"),
+    RoutingCase(
+        "international allowed for 201 by [outbound]", user: "201", dial: "9011442079460000", moved,
+        contact: "<sip:011442079460000@gw.acme.example>"),
+    RoutingCase("E.164 number over the e164 trunk", dial: "+12125550100", moved, contact: "<sip:+12125550100@gw.acme.example>"),
+    RoutingCase(
+        "E.164 number, + escaped", dial: "%2B12125550100", dialled: "+12125550100", moved,
+        contact: "<sip:+12125550100@gw.acme.example>"),
+    RoutingCase(
+        "E.164 number with visual separators", dial: "+1-212-555-0100", dialled: "+12125550100", moved,
+        contact: "<sip:+12125550100@gw.acme.example>"),
+    // Emergency: bare, after the trunk code, after the own access code, through another customer's domain.
+    RoutingCase("emergency number", dial: "911", moved, contact: "<sip:911@emergency-gw.example>"),
+    RoutingCase("emergency after the trunk code", dial: "9911", moved, contact: "<sip:911@emergency-gw.example>"),
+    RoutingCase("emergency after the own access code", dial: "71911", moved, contact: "<sip:911@emergency-gw.example>"),
+    RoutingCase("emergency, own access code and trunk", dial: "719911", moved, contact: "<sip:911@emergency-gw.example>"),
+    RoutingCase(
+        "emergency whatever the Request-URI host", dial: "911", host: "globex.example", moved,
+        contact: "<sip:911@emergency-gw.example>"),
+    RoutingCase(
+        "emergency from a customer without trunk 9", from: "umbrella.example", dial: "911", moved,
+        contact: "<sip:911@emergency-gw.example>"),
+    RoutingCase("trunk 9 beside 911: 91 is a trunk call", dial: "91", moved, contact: "<sip:1@gw.acme.example>"),
     RoutingCase("group access code, range", dial: "72120", moved, contact: "<sip:120@pbx.globex.example>"),
     RoutingCase("group access code, extension", dial: "72300", moved, contact: "<sip:conference@media.globex.example>"),
     RoutingCase("own access code", dial: "71201", moved, contact: "<sip:201@10.1.0.21:5060>"),
@@ -78,6 +105,9 @@ let sampleRoutingCases: [RoutingCase] = [
     // 403 with each reason.
     RoutingCase("another customer's trunk", from: "globex.example", dial: "719555", "SIP/2.0 403 Trunk Of Another Customer"),
     RoutingCase("another customer's domain", dial: "120", host: "globex.example", "SIP/2.0 403 Domain Of Another Customer"),
+    RoutingCase("international barred on trunk 9", dial: "9011442079460000", "SIP/2.0 403 Call Class Barred"),
+    RoutingCase("premium barred by default", from: "globex.example", dial: "919005550100", "SIP/2.0 403 Call Class Barred"),
+    RoutingCase("E.164 of another country barred", dial: "+442079460000", "SIP/2.0 403 Call Class Barred"),
     // 401: untrusted (no valid credentials, source outside the customer's networks) or an unknown domain.
     RoutingCase("unknown caller domain", from: "unknown.example", dial: "201", unauthorized, realm: "unknown.example"),
     RoutingCase(
@@ -106,10 +136,12 @@ let sampleRoutingCases: [RoutingCase] = [
     RoutingCase("umbrella is on another CM", from: "umbrella.example", dial: "71201", "SIP/2.0 404 Not Found"),
     RoutingCase("initech cannot dial acme", from: "initech.example", dial: "71201", "SIP/2.0 404 Not Found"),
     RoutingCase("not a dial string", dial: "alice", "SIP/2.0 404 Not Found"),
+    RoutingCase("E.164 without an e164 trunk", from: "globex.example", dial: "+12125550100", "SIP/2.0 404 Not Found"),
     // 484.
     RoutingCase("prefix of an access code", dial: "7", "SIP/2.0 484 Address Incomplete"),
     RoutingCase("prefix of an extension", dial: "20", "SIP/2.0 484 Address Incomplete"),
-    RoutingCase("prefix of a trunk code", dial: "0", "SIP/2.0 484 Address Incomplete"),
+    RoutingCase("trunk code alone", from: "initech.example", dial: "0", "SIP/2.0 484 Address Incomplete"),
+    RoutingCase("prefix of the emergency number", from: "umbrella.example", dial: "91", "SIP/2.0 484 Address Incomplete"),
     RoutingCase("access code alone", dial: "72", "SIP/2.0 484 Address Incomplete"),
 ]
 
@@ -121,7 +153,8 @@ struct RoutingOverUDPTests {
         let server = try TestServer.sample()
         let client = try UDPClient(host: testCase.sourceIP)
         var request = TestRequest(
-            method: method, uri: testCase.requestURI, from: "<sip:100@\(testCase.fromHost)>;tag=f-\(method)", client: client)
+            method: method, uri: testCase.requestURI, from: "<sip:\(testCase.fromUser)@\(testCase.fromHost)>;tag=f-\(method)",
+            client: client)
         request.to = "<\(testCase.requestURI)>"
         let reply = try #require(try server.exchange(request, from: client))
 
@@ -132,7 +165,7 @@ struct RoutingOverUDPTests {
 
         // The same verdict as the call router (and so `switchd route`) reaches for this call.
         let claim = CallerClaim(
-            fromHost: testCase.fromHost, fromUser: "100", source: IPAddress(testCase.sourceIP),
+            fromHost: testCase.fromHost, fromUser: testCase.fromUser, source: IPAddress(testCase.sourceIP),
             credentials: .presented(authorization: [], method: method, requestURI: testCase.requestURI))
         // The user part as written on the wire (%-escapes included): the router decodes it as the daemon does.
         let user = String(testCase.requestURI.dropFirst("sip:".count).prefix { $0 != "@" })

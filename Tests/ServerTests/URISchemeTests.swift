@@ -33,8 +33,6 @@ struct URISchemeTests {
         "nobodyKnowsThisScheme:totallyopaquecontent",
         "http://example.com/path",
         "urn:service:sos",
-        "tel:+1-201-555-0123",
-        "TEL:+1-201-555-0123",
         "mailto:a@b",
         "im:alice@example.com",
         "ftp://[::1]:21/x?y=z#f",

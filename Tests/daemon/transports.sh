@@ -32,7 +32,7 @@ private_key = "tls/key.pem"
 TOML
 
 check "switchd check accepts the certificate and key" "$("$switchd" check --conf "$conf" 2>&1)" \
-    "$conf: OK: 4 customers, 1 group, 425 extensions, 5 trunks"
+    "$conf: OK: 4 customers, 1 group, 425 extensions, 4 trunks, 1 emergency number, 5 call classes"
 
 tcp_port=$(free_port tcp)
 tls_port=$(free_port tcp)

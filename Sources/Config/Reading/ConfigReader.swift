@@ -8,17 +8,19 @@ public struct ConfigModel: Sendable {
     public var server: ServerSettings
     package var groups: [GroupSpec]
     package var customers: [CustomerSpec]
+    /// numbering.toml; nil when the file is absent (no classes, no emergency numbers) or unusable.
+    package var numbering: NumberingSpec?
     package var log: DiagnosticLog
 
     public var diagnostics: [ConfigDiagnostic] { log.diagnostics }
 }
 
-/// Reads `switchd.toml`, `groups/*.toml` and `customers/*.toml` from a `ConfigSource`.
+/// Reads `switchd.toml`, `numbering.toml`, `groups/*.toml` and `customers/*.toml` from a `ConfigSource`.
 public enum ConfigReader {
     public static func read(_ source: ConfigSource) -> ConfigModel {
         var log = DiagnosticLog()
         let files = ConfigFiles(source: source)
-        var model = ConfigModel(server: ServerSettings(), groups: [], customers: [], log: DiagnosticLog())
+        var model = ConfigModel(server: ServerSettings(), groups: [], customers: [], numbering: nil, log: DiagnosticLog())
         guard source.entry(at: "") == .folder else {
             log.error(source.displayName, "configuration directory not found")
             model.log = log
@@ -28,6 +30,13 @@ public enum ConfigReader {
         if let root = files.parse("switchd.toml", required: false, log: &log) {
             model.server = ServerFileParser.parse(root, log: &log)
         }
+        // Before the customers: their trunks and extensions allow classes by the names it defines.
+        var classNames: [String]? = NumberingSpec(file: "").classNames
+        if source.entry(at: "numbering.toml") != .missing {
+            let root = files.parse("numbering.toml", required: true, log: &log)
+            model.numbering = root.map { NumberingFileParser.parse($0, log: &log) }
+            classNames = model.numbering?.classNames
+        }
         for (id, path) in files.tomlFiles(in: "groups", required: false, log: &log) {
             // The group exists as soon as its file does: a broken file is reported for what it is, and
             // its customers' cross-file checks (CMs, access codes) still run.
@@ -36,7 +45,7 @@ public enum ConfigReader {
         }
         for (id, path) in files.tomlFiles(in: "customers", required: true, log: &log) {
             guard let root = files.parse(path, required: true, log: &log) else { continue }
-            if let customer = CustomerFileParser.parse(root, id: id, log: &log) {
+            if let customer = CustomerFileParser.parse(root, id: id, classNames: classNames, log: &log) {
                 model.customers.append(customer)
             }
         }

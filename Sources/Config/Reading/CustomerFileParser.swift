@@ -3,13 +3,17 @@ import TOMLKit
 
 /// Reads `customers/<id>.toml` into a `CustomerSpec`, reporting every problem of that one file.
 enum CustomerFileParser {
-    static let knownKeys = ["name", "cm", "domains", "access_code", "group", "networks", "extensions", "trunks", "credentials"]
-    static let trunkKeys = ["gateway"]
+    static let knownKeys = [
+        "name", "cm", "domains", "access_code", "group", "networks", "extensions", "trunks", "outbound", "credentials",
+    ]
+    static let trunkKeys = ["gateway", "allow", "e164"]
     /// The extension value for registered phones only, in place of a contact URI.
     static let registeredOnly = "registered"
 
-    /// Returns nil when a required part is unusable; the problems are in `log` either way.
-    static func parse(_ root: TOMLSection, id: String, log: inout DiagnosticLog) -> CustomerSpec? {
+    /// Returns nil when a required part is unusable; the problems are in `log` either way. `classNames`
+    /// are the call classes numbering.toml defines, nil when that file is unusable (then the names in
+    /// `allow` are not checked: the numbering file's own errors fail the load).
+    static func parse(_ root: TOMLSection, id: String, classNames: [String]?, log: inout DiagnosticLog) -> CustomerSpec? {
         let file = root.file
         root.rejectUnknownKeys(known: knownKeys, in: &log)
         var usable = true
@@ -86,10 +90,24 @@ enum CustomerFileParser {
         var trunks: [TrunkSpec] = []
         if let table = root.section("trunks", typeHint: "a table of [trunks.\"CODE\"] sections", in: &log) {
             for (code, _) in table.entries {
-                if let trunk = parseTrunk(code: code, in: table, log: &log) {
+                if let trunk = parseTrunk(code: code, in: table, classNames: classNames, log: &log) {
+                    if trunk.e164, let first = trunks.first(where: \.e164) {
+                        log.error(
+                            file,
+                            "\(table.qualified(code)).e164: only one trunk of a customer may carry E.164 numbers, and \(table.qualified(first.code.text)) already does"
+                        )
+                        continue
+                    }
                     trunks.append(trunk)
                 }
             }
+        }
+
+        var outbound: [OutboundSpec] = []
+        if let table = root.section(
+            "outbound", typeHint: "a table of [outbound.\"EXT\"] sections with allow = [\"CLASS\", ...]", in: &log)
+        {
+            outbound = OutboundParser.parse(table, extensions: extensions, classNames: classNames, log: &log)
         }
 
         var credentials: [String: StoredCredential] = [:]
@@ -102,7 +120,7 @@ enum CustomerFileParser {
         guard usable, let name else { return nil }
         return CustomerSpec(
             id: id, file: file, name: name, cm: cm, domains: domains, accessCode: accessCode, group: group,
-            networks: networks, extensions: extensions, trunks: trunks, credentials: credentials)
+            networks: networks, extensions: extensions, trunks: trunks, outbound: outbound, credentials: credentials)
     }
 
     private static func parseExtension(
@@ -153,7 +171,9 @@ enum CustomerFileParser {
         }
     }
 
-    private static func parseTrunk(code: String, in trunks: TOMLSection, log: inout DiagnosticLog) -> TrunkSpec? {
+    private static func parseTrunk(code: String, in trunks: TOMLSection, classNames: [String]?, log: inout DiagnosticLog)
+        -> TrunkSpec?
+    {
         let file = trunks.file
         guard
             let trunk = trunks.section(
@@ -166,6 +186,8 @@ enum CustomerFileParser {
         if dialString == nil {
             log.error(file, "\(trunks.qualified(code)): a trunk code must be 1 to 10 characters of 0-9, * and #")
         }
+        let allow = OutboundParser.allowedClasses(in: trunk, classNames: classNames, log: &log)
+        let e164 = trunk.bool("e164", typeHint: "true or false (true: this trunk carries +E.164 numbers)", in: &log) ?? false
         guard
             trunk.requireKey("gateway", hint: "the URI calls are sent to, e.g. gateway = \"sip:{number}@gw.example\"", in: &log),
             let gatewayText = trunk.string("gateway", typeHint: "a quoted sip: URI", in: &log)
@@ -179,7 +201,7 @@ enum CustomerFileParser {
                 )
                 return nil
             }
-            return dialString.map { TrunkSpec(code: $0, gateway: gateway) }
+            return dialString.map { TrunkSpec(code: $0, gateway: gateway, allow: ClassAllowanceSpec(names: allow), e164: e164) }
         case .failure(let error):
             log.error(
                 file,

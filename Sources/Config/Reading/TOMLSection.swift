@@ -53,6 +53,15 @@ struct TOMLSection {
         return integer
     }
 
+    func bool(_ key: String, typeHint: String, in log: inout DiagnosticLog) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else {
+            log.error(file, "\(qualified(key)) must be \(typeHint), not \(TOMLSection.describe(value.type))")
+            return nil
+        }
+        return flag
+    }
+
     func stringArray(_ key: String, typeHint: String, in log: inout DiagnosticLog) -> [String]? {
         guard let value = table[key] else { return nil }
         guard let array = value.array else {

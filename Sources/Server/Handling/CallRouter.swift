@@ -4,14 +4,18 @@ import Routing
 /// One INVITE, or OPTIONS to a number, as the wire and `switchd route` both ask it.
 public struct CallQuestion: Sendable {
     public var claim: CallerClaim
-    /// The Request-URI user part as written (%-escapes not decoded, user parameters not removed).
+    /// The Request-URI user part as written (%-escapes not decoded, user parameters not removed); for
+    /// a `tel:` Request-URI, its number (parameters removed).
     public var requestURIUser: String?
     public var requestURIHost: String?
+    /// A `tel:` Request-URI (RFC 3966): its visual separators are not dialled.
+    public var isTelURI: Bool
 
-    public init(claim: CallerClaim, requestURIUser: String?, requestURIHost: String?) {
+    public init(claim: CallerClaim, requestURIUser: String?, requestURIHost: String?, isTelURI: Bool = false) {
         self.claim = claim
         self.requestURIUser = requestURIUser
         self.requestURIHost = requestURIHost
+        self.isTelURI = isTelURI
     }
 }
 
@@ -65,14 +69,15 @@ public struct CallRouter: Sendable {
     public func decide(_ question: CallQuestion, plan: DialPlan, now: Double, failed: () -> Void) -> (
         verdict: CallVerdict, dialled: String
     ) {
-        let dialled = Self.dialledNumber(question.requestURIUser)
+        let dialled = Self.dialledNumber(question.requestURIUser, isTelURI: question.isTelURI)
         switch gate.identify(question.claim, plan: plan, now: Int(now), failed: failed) {
         case .challenge(let realm, let stale, let reason):
             return (.challenge(realm: realm, stale: stale, reason: reason), dialled)
         case .identityMismatch(let caller, let user):
             return (.identityMismatch(caller, user: user), dialled)
         case .trusted(let caller, _):
-            let decision = plan.dial(dialled, as: caller, requestURIHost: question.requestURIHost)
+            let decision = plan.dial(
+                dialled, as: caller, fromUser: question.claim.fromUser, requestURIHost: question.requestURIHost)
             if let reached = decision.reachedExtension, let location {
                 let bindings = location.lookup(
                     AddressOfRecord(customerID: reached.customerID, extensionNumber: reached.number), now: now)
@@ -82,12 +87,19 @@ public struct CallRouter: Sendable {
         }
     }
 
-    /// The Request-URI user part as digits: %-escapes decoded (a phone may escape `#` as %23), and
-    /// anything after a `;` (user parameters such as `;phone-context=`) left out.
-    public static func dialledNumber(_ user: String?) -> String {
+    /// The Request-URI user part as digits: %-escapes decoded (a phone may escape `#` as %23, `+` as
+    /// %2B), and anything after a `;` (user parameters such as `;phone-context=`) left out. RFC 3966's
+    /// visual separators (`-`, `.`, `(`, `)`) are removed from a `tel:` number and from a `+` number.
+    public static func dialledNumber(_ user: String?, isTelURI: Bool = false) -> String {
         guard let user else { return "" }
-        let bytes = Array(user.utf8.prefix { $0 != 0x3B })
-        guard bytes.contains(0x25) else { return String(decoding: bytes, as: UTF8.self) }
+        let decoded = percentDecoded(Array(user.utf8.prefix { $0 != 0x3B }))
+        guard isTelURI || decoded.first == 0x2B else { return String(decoding: decoded, as: UTF8.self) }
+        let isSeparator = { (byte: UInt8) in byte == 0x2D || byte == 0x2E || byte == 0x28 || byte == 0x29 }
+        return String(decoding: decoded.filter { !isSeparator($0) }, as: UTF8.self)
+    }
+
+    private static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(0x25) else { return bytes }
         var decoded: [UInt8] = []
         var index = 0
         while index < bytes.count {
@@ -101,7 +113,7 @@ public struct CallRouter: Sendable {
                 index += 1
             }
         }
-        return String(decoding: decoded, as: UTF8.self)
+        return decoded
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

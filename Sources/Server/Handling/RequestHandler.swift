@@ -194,7 +194,9 @@ public final class RequestHandler: Sendable {
             return ResponseCatalog.response(
                 for: ResponseCatalog.knownMethods.contains(method) ? .methodNotAllowed : .notImplemented)
         }
-        guard request.requestURI.isSIP else { return ResponseCatalog.response(for: .unsupportedScheme) }
+        // A call may name its number as a tel: URI (RFC 3966); a registrar address may not.
+        let isTelURI = request.requestURI.scheme == "tel"
+        guard request.requestURI.isSIP || isTelURI else { return ResponseCatalog.response(for: .unsupportedScheme) }
         // This server supports no extensions: any Require is refused (§8.2.2.3).
         if !request.require.isEmpty { return ResponseCatalog.response(for: .badExtension(unsupported: request.require)) }
         // A keep-alive says only that the server is up: nothing about customers or extensions.
@@ -205,7 +207,8 @@ public final class RequestHandler: Sendable {
             fromHost: request.from.uri?.host ?? "", fromUser: request.from.uri?.user, source: context.sourceIP,
             credentials: .presented(authorization: request.authorization, method: method, requestURI: request.requestURIText))
         let question = CallQuestion(
-            claim: claim, requestURIUser: request.requestURI.user, requestURIHost: request.requestURI.host)
+            claim: claim, requestURIUser: request.requestURI.user, requestURIHost: isTelURI ? nil : request.requestURI.host,
+            isTelURI: isTelURI)
         let (verdict, dialled) = router.decide(question, plan: context.plan, now: context.now) {
             noteAuthenticationFailure(context)
         }

@@ -41,6 +41,7 @@ public enum ResponseCatalog {
             case .registeredOnly: return StatusLine(code: 480, phrase: "Temporarily Unavailable")
             case .forbidden(.foreignDomain): return StatusLine(code: 403, phrase: "Domain Of Another Customer")
             case .forbidden(.trunkOfAnotherCustomer): return StatusLine(code: 403, phrase: "Trunk Of Another Customer")
+            case .forbidden(.callClassBarred): return StatusLine(code: 403, phrase: "Call Class Barred")
             case .notFound: return StatusLine(code: 404, phrase: "Not Found")
             case .addressIncomplete: return StatusLine(code: 484, phrase: "Address Incomplete")
             }

@@ -19,7 +19,7 @@ struct RegistrationHandler: Sendable {
         plan: DialPlan, now: Double, failed: () -> Void
     ) -> RegistrationVerdict {
         let to = request.to.uri
-        let toUser = to.flatMap { $0.user.map(CallRouter.dialledNumber) } ?? ""
+        let toUser = to.flatMap { $0.user.map { CallRouter.dialledNumber($0) } } ?? ""
         let claim = CallerClaim(
             fromHost: request.from.uri?.host ?? "", fromUser: toUser, source: source.ipAddress,
             credentials: .presented(

@@ -33,7 +33,10 @@ struct RouteCommand: ParsableCommand {
     )
     var authenticated = false
 
-    @Argument(help: "The dialled digits (the Request-URI user part, %-escapes allowed as on the wire).")
+    @Argument(
+        help:
+            "The dialled digits (the Request-URI user part, %-escapes allowed as on the wire), or a tel: URI (tel:+442079460000)."
+    )
     var digits: String
 
     /// `sip:201@acme.example`, `<sip:201@acme.example>`, or a bare `201@acme.example` / `acme.example`.
@@ -63,7 +66,11 @@ struct RouteCommand: ParsableCommand {
             credentials: authenticated ? .assumedValid : .presented(authorization: [], method: "INVITE", requestURI: ""))
         // A gate of its own: no request carries credentials here, so its nonce secret never matters.
         let gate = TrustGate(verifier: DigestVerifier(nonces: NonceService(secret: NonceService.randomSecret(), lifetime: 300)))
-        let question = CallQuestion(claim: claim, requestURIUser: digits, requestURIHost: ruriHost)
+        // A tel: Request-URI as the wire would carry it: the number before its parameters.
+        let telURI = digits.lowercased().hasPrefix("tel:") ? SIPURI(parsing: digits) : nil
+        let question = CallQuestion(
+            claim: claim, requestURIUser: telURI?.user ?? digits, requestURIHost: telURI == nil ? ruriHost : nil,
+            isTelURI: telURI != nil)
         let now = RequestHandler.wallClock()
         let location = try options.registeredPhones(configuration, now: now, sayWhenNone: false)
         let (verdict, _) = CallRouter(gate: gate, location: location).decide(question, plan: configuration.plan, now: now) {}

@@ -12,7 +12,7 @@ let packageRoot = URL(fileURLWithPath: #filePath)
 let sampleFiles: [String: String] = {
     let conf = packageRoot.appendingPathComponent("conf")
     var files: [String: String] = [:]
-    for relative in ["switchd.toml"] {
+    for relative in ["switchd.toml", "numbering.toml"] {
         files[relative] = try? String(contentsOf: conf.appendingPathComponent(relative), encoding: .utf8)
     }
     for folder in ["groups", "customers"] {

@@ -1,0 +1,113 @@
+import Config
+
+/// numbering.toml compiled for routing: the emergency numbers with their gateway, the call classes'
+/// prefixes, and how a `+` number reads in the national plan. One per plan; an empty one (no file)
+/// has no emergency numbers and puts every number in class local.
+final class CompiledNumbering: Sendable {
+    static let localIndex = 0
+    static let internationalIndex = 1
+
+    /// False without numbering.toml: then reasons say nothing of classes, as before classes existed.
+    let isConfigured: Bool
+    /// local, international, then `[classes]` in key order; a name's index is its bit in a mask.
+    let classNames: [String]
+    /// Class prefix → class index.
+    let classPrefixes: PrefixTable
+    /// Emergency number → index in `emergencyNumbers`.
+    let emergency: PrefixTable
+    let emergencyNumbers: [String]
+    let emergencyGateway: RouteTarget?
+    /// ASCII digits.
+    let countryCode: [UInt8]
+    let nationalPrefix: [UInt8]
+    /// What a trunk without `allow` carries: every class but international and premium.
+    let defaultNames: [String]
+
+    init(_ spec: NumberingSpec?) {
+        let names = spec?.classNames ?? NumberingSpec(file: "").classNames
+        isConfigured = spec != nil
+        classNames = names
+        var prefixes = PrefixTable()
+        for entry in spec?.classes ?? [] {
+            guard let index = names.firstIndex(of: entry.name) else { continue }
+            for prefix in entry.prefixes { prefixes.insert(prefix.symbols, value: Int32(index)) }
+        }
+        classPrefixes = prefixes
+        var emergency = PrefixTable()
+        let numbers = spec?.emergencyNumbers ?? []
+        // Without a gateway (already an error) no emergency number is routed.
+        if spec?.emergencyGateway != nil {
+            for (index, number) in numbers.enumerated() { emergency.insert(number.symbols, value: Int32(index)) }
+        }
+        self.emergency = emergency
+        emergencyNumbers = numbers.map(\.text)
+        emergencyGateway = spec?.emergencyGateway.map {
+            RouteTarget(template: $0, isRange: false, isRegisteredOnly: false, key: "emergency", allowance: nil)
+        }
+        countryCode = Array((spec?.countryCode ?? "").utf8)
+        nationalPrefix = Array((spec?.nationalPrefix ?? "").utf8)
+        defaultNames = names.filter { $0 != NumberingSpec.internationalClass && $0 != NumberingSpec.premiumClass }
+    }
+
+    /// The mask of the classes named (names the reader did not know are not in it).
+    func mask(of names: [String]) -> UInt64 {
+        var mask: UInt64 = 0
+        for name in names {
+            if let index = classNames.firstIndex(of: name), index < NumberingSpec.maximumClasses { mask |= 1 << UInt64(index) }
+        }
+        return mask
+    }
+
+    /// The classes a trunk carries: as its `allow` says, or the default.
+    func allowance(_ spec: ClassAllowanceSpec, holder: String) -> ClassAllowance {
+        let names = spec.names ?? defaultNames
+        return ClassAllowance(mask: mask(of: names), names: names, holder: holder)
+    }
+
+    /// The class of the number `bytes[start...]` (dialled after a trunk code): its longest class prefix.
+    @inline(__always)
+    func classIndex(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        if classPrefixes.isEmpty { return Self.localIndex }
+        let value = classPrefixes.longestPrefix(of: UnsafeBufferPointer(rebasing: bytes[start...])).value
+        return value >= 0 ? Int(value) : Self.localIndex
+    }
+
+    /// The class of a `+` number (`bytes` = "+" and digits): with the own country code, the class of
+    /// national prefix + the rest; else international.
+    func classIndexOfE164(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let rest = nationalDigits(of: bytes) else { return Self.internationalIndex }
+        let value = classPrefixes.longestPrefix(of: nationalPrefix + rest).value
+        return value >= 0 ? Int(value) : Self.localIndex
+    }
+
+    /// The digits after +countryCode, when the number has this plan's country code.
+    private func nationalDigits(of bytes: some Collection<UInt8>) -> ArraySlice<UInt8>? {
+        let digits = Array(bytes.dropFirst())
+        guard !countryCode.isEmpty, digits.starts(with: countryCode) else { return nil }
+        return digits[countryCode.count...]
+    }
+
+    /// Why `number` is in its class, for a reason: "00 is international", "5551234 matches no class
+    /// prefix, so it is local", "+442079460000 reads 02079460000 in the national plan: 02 is national".
+    func describe(_ number: Substring) -> String {
+        let utf8 = Array(number.utf8)
+        guard utf8.first == 0x2B else { return describe(utf8, whole: String(number)) }
+        guard let rest = nationalDigits(of: utf8) else {
+            let plan =
+                countryCode.isEmpty ? "numbering.toml sets no country_code" : "its country code is not +\(text(countryCode))"
+            return "\(number) is \(classNames[Self.internationalIndex]) (\(plan))"
+        }
+        let national = nationalPrefix + rest
+        return "\(number) reads \(text(national)) in the national plan: \(describe(national, whole: text(national)))"
+    }
+
+    private func describe(_ digits: [UInt8], whole: String) -> String {
+        let (value, length) = classPrefixes.longestPrefix(of: digits)
+        guard value >= 0 else { return "\(whole) matches no class prefix, so it is \(classNames[Self.localIndex])" }
+        return "\(text(digits.prefix(length))) is \(classNames[Int(value)])"
+    }
+
+    private func text(_ bytes: some Collection<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
