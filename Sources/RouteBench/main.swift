@@ -3,15 +3,21 @@ import Addressing
 // routing decisions one core makes per second. Run it in release:
 //     swift run -c release RouteBench [customers] [extensions-per-customer]
 //     swift run -c release RouteBench --reloads N [DIR] [EVERY]    (RSS over N in-process loads)
-// Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range.
+//     swift run -c release RouteBench --without-numbering [customers] [extensions-per-customer]
+// Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range,
+// and numbering.toml (issue 12): emergency 999 and 112, five call classes, every trunk with `allow` and
+// `e164 = true`, one extension per customer with an [outbound] override. `--without-numbering` leaves
+// them out (the plan of before issue 12, for a before/after comparison on the same calls).
 import Foundation
 import Routing
 
-let arguments = CommandLine.arguments
+var arguments = CommandLine.arguments
 // `--reloads N [DIR] [EVERY]`: the memory one reload costs (see ReloadLoop.swift), instead of the benchmark.
 if arguments.count > 1, arguments[1] == "--reloads" {
     exit(ReloadLoop.run(arguments.dropFirst(2)))
 }
+let withNumbering = !arguments.contains("--without-numbering")
+arguments.removeAll { $0 == "--without-numbering" }
 let customerCount = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
 let extensionsPerCustomer = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
 let groupSize = 10
@@ -26,6 +32,22 @@ func generate() throws {
     }
     try "[server]\nlisten = [\"udp:127.0.0.1:5060\"]\n".write(
         toFile: "\(directory)/switchd.toml", atomically: true, encoding: .utf8)
+    if withNumbering {
+        try """
+        country_code = "44"
+        national_prefix = "0"
+        [emergency]
+        numbers = ["999", "112"]
+        gateway = "sip:{number}@emergency-gw.example"
+        [classes]
+        international = ["00"]
+        premium = ["09", "0871", "0872", "0873"]
+        mobile = ["07"]
+        national = ["01", "02", "03"]
+        freephone = ["0800", "0808"]
+
+        """.write(toFile: "\(directory)/numbering.toml", atomically: true, encoding: .utf8)
+    }
     for group in 0..<(customerCount + groupSize - 1) / groupSize {
         try "name = \"Group \(group)\"\n".write(toFile: "\(directory)/groups/g\(group).toml", atomically: true, encoding: .utf8)
     }
@@ -46,6 +68,10 @@ func generate() throws {
             text += "\"\(20000 + ext)\" = \"sip:\(20000 + ext)@10.\(customer / 256 % 256).\(customer % 256).\(ext % 250 + 1)\"\n"
         }
         text += "\n[trunks.\"9\"]\ngateway = \"sip:{number}@gw.c\(customer).example\"\n"
+        if withNumbering {
+            text += "allow = [\"local\", \"national\", \"mobile\", \"freephone\"]\ne164 = true\n"
+            text += "[outbound.\"20000\"]\nallow = [\"local\", \"national\", \"mobile\", \"international\"]\n"
+        }
         try text.write(toFile: "\(directory)/customers/c\(customer).toml", atomically: true, encoding: .utf8)
     }
 }
@@ -80,9 +106,11 @@ print(
     "load + validate + compile: \(String(format: "%.3f", loadTime.wall)) s wall, \(String(format: "%.3f", loadTime.cpu)) s CPU (\(plan.summary))"
 )
 
-// A mix of what real traffic dials: own extensions, range members, group calls, trunk calls, and the
-// rejections (403 foreign trunk, 404, 484).
-var calls: [(fromHost: String, dialled: String)] = []
+// A mix of what real traffic dials: own extensions, range members, group calls, trunk calls (national,
+// international), emergency numbers, E.164 numbers, and the rejections (403 foreign trunk, 404, 484).
+// With numbering.toml the international calls are barred (403) but for extension 20000's, and the
+// emergency numbers go to the emergency gateway; without it both go out through trunk 9 or are 404.
+var calls: [(fromHost: String, fromUser: String, dialled: String)] = []
 var generator = SystemRandomNumberGenerator()
 for i in 0..<10_000 {
     let customer = Int.random(in: 0..<customerCount, using: &generator)
@@ -90,24 +118,31 @@ for i in 0..<10_000 {
     let memberCode = "8\(member % groupSize)"
     let ext = 20000 + Int.random(in: 0..<extensionsPerCustomer, using: &generator)
     let dialled: String
-    switch i % 8 {
+    switch i % 12 {
     case 0, 1: dialled = "\(ext)"
     case 2: dialled = "3\(Int.random(in: 100...999, using: &generator))"
     case 3: dialled = "\(memberCode)\(ext)"
     case 4: dialled = "9004930\(Int.random(in: 100_000...999_999, using: &generator))"
     case 5: dialled = "\(memberCode == "8\(customer % groupSize)" ? "80" : memberCode)9123"
     case 6: dialled = "7777"
-    default: dialled = "2000"
+    case 7: dialled = "2000"
+    case 8: dialled = "902079\(Int.random(in: 100_000...999_999, using: &generator))"
+    case 9: dialled = i % 24 == 9 ? "999" : "9112"
+    case 10: dialled = "+44207\(Int.random(in: 1_000_000...9_999_999, using: &generator))"
+    default: dialled = "907700\(Int.random(in: 100_000...999_999, using: &generator))"
     }
-    calls.append((fromHost: "c\(customer).example", dialled: dialled))
+    // Every 10th call from the extension with an [outbound] override.
+    let user = i % 10 == 0 ? "20000" : "\(ext)"
+    calls.append((fromHost: "c\(customer).example", fromUser: user, dialled: dialled))
 }
 
 /// One call as the SIP front routes an admitted caller: the caller looked up by From host, then dialled.
-func route(_ call: (fromHost: String, dialled: String)) -> Decision.Outcome? {
-    plan.caller(fromHost: call.fromHost).map { plan.dial(call.dialled, as: $0).outcome }
+func route(_ call: (fromHost: String, fromUser: String, dialled: String)) -> Decision.Outcome? {
+    plan.caller(fromHost: call.fromHost).map { plan.dial(call.dialled, as: $0, fromUser: call.fromUser).outcome }
 }
 
-func kind(_ outcome: Decision.Outcome?) -> String {
+func kind(_ outcome: Decision.Outcome?, emergency: Bool) -> String {
+    if emergency { return "emergency" }
     switch outcome {
     case .redirect: return "redirect"
     case .registeredOnly: return "registered phones"
@@ -120,7 +155,10 @@ func kind(_ outcome: Decision.Outcome?) -> String {
 }
 
 var outcomeCounts: [String: Int] = [:]
-for call in calls { outcomeCounts[kind(route(call)), default: 0] += 1 }
+for call in calls {
+    let decision = plan.caller(fromHost: call.fromHost).map { plan.dial(call.dialled, as: $0, fromUser: call.fromUser) }
+    outcomeCounts[kind(decision?.outcome, emergency: decision?.isEmergency ?? false), default: 0] += 1
+}
 print(
     "decision mix per 10,000 calls: \(outcomeCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))"
 )
