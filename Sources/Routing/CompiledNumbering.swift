@@ -73,11 +73,21 @@ final class CompiledNumbering: Sendable {
     }
 
     /// The class of a `+` number (`bytes` = "+" and digits): with the own country code, the class of
-    /// national prefix + the rest; else international.
+    /// national prefix + the rest; else international. One walk, no copy of the number.
     func classIndexOfE164(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let rest = nationalDigits(of: bytes) else { return Self.internationalIndex }
-        let value = classPrefixes.longestPrefix(of: nationalPrefix + rest).value
-        return value >= 0 ? Int(value) : Self.localIndex
+        let codeEnd = 1 + countryCode.count
+        guard !countryCode.isEmpty, bytes.count >= codeEnd,
+            countryCode.indices.allSatisfy({ bytes[1 + $0] == countryCode[$0] })
+        else { return Self.internationalIndex }
+        var cursor = PrefixTable.Cursor()
+        var walking = true
+        for byte in nationalPrefix where walking { walking = classPrefixes.advance(&cursor, byte) }
+        var position = codeEnd
+        while walking, position < bytes.count {
+            walking = classPrefixes.advance(&cursor, bytes[position])
+            position += 1
+        }
+        return cursor.value >= 0 ? Int(cursor.value) : Self.localIndex
     }
 
     /// The digits after +countryCode, when the number has this plan's country code.

@@ -7,17 +7,16 @@ extension DialPlan {
     /// extension, whose `[outbound]` classes replace its trunk's. Whether the caller was trusted is not
     /// this module's business.
     public func dial(_ dialled: String, as caller: Caller, fromUser: String? = nil, requestURIHost: String? = nil) -> Decision {
-        let decision = dial(dialled, caller: caller.index, fromUser: fromUser)
-        // An emergency call goes through whatever the Request-URI host says.
-        if let host = requestURIHost, let owner = domainOwners[Self.lowercasedHost(host)], owner != caller.index,
-            !decision.isEmergency
-        {
+        if let host = requestURIHost, let owner = domainOwners[Self.lowercasedHost(host)], owner != caller.index {
+            // An emergency call goes through whatever the Request-URI host says; nothing else does.
+            let decision = dial(dialled, caller: caller.index, fromUser: fromUser)
+            if decision.isEmergency { return decision }
             let customer = customers[Int(caller.index)]
             return Decision(
                 outcome: .forbidden(.foreignDomain), callerID: customer.id,
                 explanation: .foreignDomain(host: host, owner: customers[Int(owner)].name, customer: customer.name))
         }
-        return decision
+        return dial(dialled, caller: caller.index, fromUser: fromUser)
     }
 
     /// Emergency numbers and rules 1-5 for a caller already identified.
@@ -101,16 +100,18 @@ extension DialPlan {
             let classIndex = numbering.classIndex(bytes, from: numberStart)
             let override = caller.outbound.isEmpty ? nil : fromUser.flatMap { caller.outbound[$0] }
             let allowed = override.map { $0.allows(classIndex) } ?? (target.allowedClasses & (1 << UInt64(classIndex)) != 0)
-            let note = { ClassNote(numbering: self.numbering, allowance: override ?? target.allowance ?? ClassAllowance.none) }
             guard allowed else {
+                let note = ClassNote(numbering: numbering, allowance: override ?? target.allowance ?? ClassAllowance.none)
                 return Decision(
                     outcome: .forbidden(.callClassBarred), callerID: caller.id,
-                    explanation: .barred(number: number, classes: note()))
+                    explanation: .barred(number: number, classes: note))
             }
+            let note =
+                numbering.isConfigured
+                ? ClassNote(numbering: numbering, allowance: override ?? target.allowance ?? ClassAllowance.none) : nil
             return Decision(
                 outcome: .redirect(contact: target.render(number)), callerID: caller.id,
-                explanation: .trunk(
-                    customer: caller.name, code: target.key, number: number, classes: numbering.isConfigured ? note() : nil))
+                explanation: .trunk(customer: caller.name, code: target.key, number: number, classes: note))
         case .foreignTrunk(let via, let trunkIndex):
             let access = entries[Int(via)]
             return Decision(
@@ -147,10 +148,9 @@ extension DialPlan {
             return Decision(
                 outcome: .notFound, callerID: caller.id, explanation: .noE164Trunk(dialled: dialled, customer: caller.name))
         }
-        let target = targets[Int(caller.e164Trunk)]
         let classIndex = numbering.classIndexOfE164(bytes)
         let override = caller.outbound.isEmpty ? nil : fromUser.flatMap { caller.outbound[$0] }
-        let allowance = override ?? target.allowance ?? ClassAllowance.none
+        let allowance = override ?? targets[Int(caller.e164Trunk)].allowance ?? ClassAllowance.none
         let number = Substring(dialled)
         let note = ClassNote(numbering: numbering, allowance: allowance)
         guard allowance.allows(classIndex) else {
@@ -158,7 +158,7 @@ extension DialPlan {
                 outcome: .forbidden(.callClassBarred), callerID: caller.id, explanation: .barred(number: number, classes: note))
         }
         return Decision(
-            outcome: .redirect(contact: target.render(number)), callerID: caller.id,
-            explanation: .e164(customer: caller.name, code: target.key, number: number, classes: note))
+            outcome: .redirect(contact: targets[Int(caller.e164Trunk)].render(number)), callerID: caller.id,
+            explanation: .e164(customer: caller.name, code: targets[Int(caller.e164Trunk)].key, number: number, classes: note))
     }
 }

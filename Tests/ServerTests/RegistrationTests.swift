@@ -178,6 +178,10 @@ struct RegistrationTests {
                 "SIP/2.0 200 OK"
             ),
             (
+                "a Contact on the emergency gateway (numbering.toml)", "201@acme.example", nil, "sip:acme.example",
+                [("Contact", "<sip:201@Emergency-GW.example>")], "SIP/2.0 403 Contact Not Allowed"
+            ),
+            (
                 "a Contact on another customer's trunk gateway", "201@acme.example", nil, "sip:acme.example",
                 [("Contact", "<sip:201@GW.Globex.Example.>")], "SIP/2.0 403 Contact Not Allowed"
             ),
