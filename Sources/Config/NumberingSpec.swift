@@ -10,14 +10,16 @@ package struct NumberingSpec: Sendable {
     package static let premiumClass = "premium"
     /// A class mask is 64 bits wide.
     package static let maximumClasses = 64
+    package static let maximumEmergencyNumbers = 100
 
     package let file: String
-    /// Digits, 1-3, not starting with 0 ("44"); "" when absent or invalid (its diagnostic is logged).
+    /// Digits, 1-3, not starting with 0 ("44"); "" when absent (then every + number is international)
+    /// or invalid (its diagnostic is logged).
     package var countryCode: String = ""
     /// Digits, 0-4 ("0"): what replaces +countryCode when a national number is classified.
     package var nationalPrefix: String = ""
     package var emergencyNumbers: [DialString] = []
-    /// Where every emergency call goes; `{number}` is the emergency number. Nil without numbers.
+    /// Where every emergency call goes; `{number}`, if present, is the emergency number. Nil without numbers.
     package var emergencyGateway: URITemplate?
     /// `[classes]` in key order (TOMLKit keeps keys sorted).
     package var classes: [CallClassSpec] = []

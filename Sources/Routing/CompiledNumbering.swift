@@ -108,6 +108,9 @@ final class CompiledNumbering: Sendable {
             return "\(number) is \(classNames[Self.internationalIndex]) (\(plan))"
         }
         let national = nationalPrefix + rest
+        guard !national.isEmpty else {
+            return "\(number) is the country code alone: it matches no class prefix, so it is \(classNames[Self.localIndex])"
+        }
         return "\(number) reads \(text(national)) in the national plan: \(describe(national, whole: text(national)))"
     }
 

@@ -8,11 +8,16 @@ enum EmergencyConflicts {
     static func check(_ specs: [CustomerSpec], groups: Set<String>, numbering: NumberingSpec, log: inout DiagnosticLog) {
         let numbers = numbering.emergencyNumbers
         guard !numbers.isEmpty else { return }
+        // Single extensions (up to millions of them) are walked through a table of the emergency
+        // numbers, one step per character; only a conflict found looks at the numbers one by one.
+        var table = PrefixTable()
+        for (index, number) in numbers.enumerated() { table.insert(number.symbols, value: Int32(index)) }
         let suffix = "; an emergency number must stay dialable bare"
         for spec in specs {
             for ext in spec.extensions {
                 switch ext.numbers {
                 case .single(let number):
+                    guard table.isRelated(number.symbols) else { continue }
                     for emergency in numbers {
                         guard let relation = relation(number.text, emergency.text) else { continue }
                         log.error(spec.file, "extension \"\(number)\" \(relation) (\(numbering.file))\(suffix)")

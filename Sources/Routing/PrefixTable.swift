@@ -76,6 +76,17 @@ struct PrefixTable: Sendable {
         return branches[Int(cursor.node)] ? .properPrefix : .none
     }
 
+    /// True when the dial string `symbols` equals an entry, is a prefix of one, or starts with one.
+    func isRelated(_ symbols: [Int]) -> Bool {
+        var node = 0
+        for symbol in symbols {
+            node = Int(children[node * DialSymbol.count + symbol])
+            if node < 0 { return false }
+            if values[node] >= 0 { return true }
+        }
+        return true
+    }
+
     /// The value of the longest entry that `bytes` starts with, and its length; (none, 0) when no entry is
     /// a prefix of them.
     func longestPrefix(of bytes: some Sequence<UInt8>) -> (value: Int32, length: Int) {

@@ -67,12 +67,13 @@ private extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
-/// numbering.toml, read plainly: country code 2, national prefix 0.
+/// numbering.toml, read plainly: country code 23 (so that +2 and +24 are partial and other codes),
+/// national prefix 0.
 private struct ModelNumbering {
     var emergency: [String] = []
     var classes: [(name: String, prefixes: [String])] = []
 
-    static let countryCode = "2"
+    static let countryCode = "23"
     static let nationalPrefix = "0"
     static let gateway = "sos.example"
 

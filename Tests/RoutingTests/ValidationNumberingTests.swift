@@ -26,11 +26,6 @@ struct ValidationNumberingTests {
         "numbering.toml: every key checked",
         arguments: [
             ValidationCase(
-                "country code missing", files: files(numbering: "national_prefix = \"0\"\n"),
-                [
-                    "\(numberingFile): error: missing required key country_code (the E.164 country code of this numbering plan, e.g. \"44\")"
-                ]),
-            ValidationCase(
                 "country code as an integer", files: files(numbering: "country_code = 44\n"),
                 [
                     "\(numberingFile): error: country_code must be a quoted string of 1 to 3 digits, e.g. country_code = \"44\", not an integer"
@@ -57,27 +52,24 @@ struct ValidationNumberingTests {
                 ),
                 ["\(numberingFile): error: emergency.numbers: \"999\" is listed twice"]),
             ValidationCase(
-                "emergency number a prefix of another",
-                files: files(
-                    numbering:
-                        "country_code = \"44\"\n[emergency]\nnumbers = [\"999\", \"99\"]\ngateway = \"sip:{number}@e.example\"\n"),
-                ["\(numberingFile): error: emergency.numbers: \"99\" is a prefix of \"999\", which could then never be dialled"]),
-            ValidationCase(
                 "emergency gateway missing", files: files(numbering: "country_code = \"44\"\n[emergency]\nnumbers = [\"999\"]\n"),
                 [
                     "\(numberingFile): error: missing required key emergency.gateway (where emergency calls go, e.g. gateway = \"sip:{number}@emergency-gw.example\")"
                 ]),
             ValidationCase(
-                "emergency gateway without {number}",
-                files: files(
-                    numbering: "country_code = \"44\"\n[emergency]\nnumbers = [\"999\"]\ngateway = \"sip:psap@e.example\"\n"),
-                [
-                    "\(numberingFile): error: emergency.gateway: \"sip:psap@e.example\" must contain {number}, the emergency number dialled"
-                ]),
-            ValidationCase(
                 "emergency gateway not SIP",
                 files: files(numbering: "country_code = \"44\"\n[emergency]\nnumbers = [\"999\"]\ngateway = \"tel:{number}\"\n"),
                 ["\(numberingFile): error: emergency.gateway: \"tel:{number}\" must be a sip: or sips: URI"]),
+            ValidationCase(
+                "too many emergency numbers",
+                files: files(
+                    numbering: "[emergency]\nnumbers = [\((0..<101).map { "\"\(1000 + $0)\"" }.joined(separator: ", "))]\n"
+                        + "gateway = \"sip:{number}@e.example\"\n"),
+                ["\(numberingFile): error: emergency.numbers: 101 numbers; at most 100 emergency numbers are possible"]),
+            ValidationCase(
+                "too many classes",
+                files: files(numbering: "[classes]\n" + (0..<63).map { "c\($0) = []\n" }.joined()),
+                ["\(numberingFile): error: classes: 63 classes; at most 62 are possible besides local and international"]),
             ValidationCase(
                 "class name with capitals", files: files(numbering: "country_code = \"44\"\n[classes]\nIntl = [\"00\"]\n"),
                 [
@@ -141,6 +133,12 @@ struct ValidationNumberingTests {
                     #"\#(acmeFile): error: trunks.9.e164: only one trunk of a customer may carry E.164 numbers, and trunks.8 already does"#
                 ]),
             ValidationCase(
+                "e164 trunk whose gateway adds a +",
+                files: files(acme: "[trunks.\"9\"]\ngateway = \"sips:+{number}@gw.example\"\ne164 = true\n"),
+                [
+                    #"\#(acmeFile): error: trunks.9.e164: the gateway "sips:+{number}@gw.example" puts a + before {number}, and an E.164 number brings its own (write {number} alone)"#
+                ]),
+            ValidationCase(
                 "outbound for no extension",
                 files: files(acme: "[extensions]\n\"201\" = \"sip:201@h.example\"\n[outbound.\"205\"]\nallow = [\"local\"]\n"),
                 [#"\#(acmeFile): error: outbound.205: "205" is not an extension of this customer (see [extensions])"#]),
@@ -198,6 +196,14 @@ struct ValidationNumberingTests {
                     #"\#(acmeFile): error: extension range "9000-9999" has numbers that start with the emergency number "999" (\#(numberingFile))\#(bare)"#
                 ]),
             ValidationCase(
+                "access code equal",
+                files: files(acme: "group = \"g\"\naccess_code = \"112\"\n").merging(["groups/g.toml": "name = \"G\"\n"]) { $1 },
+                [#"\#(acmeFile): error: access code "112" is the emergency number "112" (\#(numberingFile))\#(bare)"#]),
+            ValidationCase(
+                "access code starting with one",
+                files: files(acme: "group = \"g\"\naccess_code = \"9990\"\n").merging(["groups/g.toml": "name = \"G\"\n"]) { $1 },
+                [#"\#(acmeFile): error: access code "9990" starts with the emergency number "999" (\#(numberingFile))\#(bare)"#]),
+            ValidationCase(
                 "access code a prefix",
                 files: files(acme: "group = \"g\"\naccess_code = \"99\"\n").merging(["groups/g.toml": "name = \"G\"\n"]) { $1 },
                 [#"\#(acmeFile): error: access code "99" is a prefix of the emergency number "999" (\#(numberingFile))\#(bare)"#]),
@@ -215,9 +221,29 @@ struct ValidationNumberingTests {
                 numbering: "country_code = \"44\"\n[classes]\nlocal = [\"0800\"]\nnational = [\"0\"]\n",
                 acme: trunk("allow = [\"local\"]")),
             files(numbering: "country_code = \"1\"\n[emergency]\nnumbers = []\n", acme: trunk("e164 = true")),
+            // No country code: every + number is international. Emergency numbers may be prefixes of
+            // each other (each is matched whole), and a gateway may take them all at one address.
+            files(
+                numbering: "[emergency]\nnumbers = [\"99\", \"999\"]\ngateway = \"sip:psap@e.example\"\n",
+                acme: trunk("e164 = true")),
         ])
     func valid(_ files: [String: String]) throws {
         #expect(try diagnostics(of: files) == [])
+    }
+
+    @Test("without a country code + numbers are international; a gateway without {number} takes every emergency call")
+    func withoutCountryCode() throws {
+        let numbering = "[emergency]\nnumbers = [\"99\", \"999\"]\ngateway = \"sip:psap@e.example\"\n"
+        let plan = try loadPlan(files(numbering: numbering, acme: trunk("e164 = true"))).get()
+        let caller = try #require(plan.caller(fromHost: "acme.example"))
+        #expect(plan.dial("99", as: caller).contact == "sip:psap@e.example")
+        #expect(plan.dial("999", as: caller).contact == "sip:psap@e.example")
+        #expect(plan.dial("9999", as: caller).contact == "sip:psap@e.example")
+        let plus = plan.dial("+442079460000", as: caller)
+        #expect(plus.outcome == .forbidden(.callClassBarred))
+        #expect(
+            plus.reason
+                == "+442079460000 is international (numbering.toml sets no country_code); trunk 9 of Acme Corp allows local")
     }
 
     @Test("switchd check's summary counts emergency numbers and classes, local and international included")

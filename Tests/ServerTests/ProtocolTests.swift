@@ -84,6 +84,10 @@ let protocolCases: [ProtocolCase] = [
         "tel: URI on OPTIONS, local number", "SIP/2.0 302 Moved Temporarily",
         headers: ["Contact": "<sip:201@10.1.0.21:5060>"], method("OPTIONS", uri: "tel:201;phone-context=acme.example")),
     ProtocolCase(
+        "sip: URI with user=phone and an escaped +", "SIP/2.0 302 Moved Temporarily",
+        headers: ["Contact": "<sip:+15551234@gw.acme.example>"]
+    ) { $0.uri = "sip:%2B1-555-1234@127.0.0.1;user=phone" },
+    ProtocolCase(
         "tel: URI, emergency number", "SIP/2.0 302 Moved Temporarily", headers: ["Contact": "<sip:911@emergency-gw.example>"]
     ) { $0.uri = "tel:911;phone-context=acme.example" },
     ProtocolCase("http: URI", "SIP/2.0 416 Unsupported URI Scheme") { $0.uri = "http://example.com/201" },

@@ -201,6 +201,13 @@ enum CustomerFileParser {
                 )
                 return nil
             }
+            if e164, gatewayText.contains("+{number}") {
+                log.error(
+                    file,
+                    "\(trunk.qualified("e164")): the gateway \(DiagnosticText.quoted(gatewayText)) puts a + before {number}, and an E.164 number brings its own (write {number} alone)"
+                )
+                return nil
+            }
             return dialString.map { TrunkSpec(code: $0, gateway: gateway, allow: ClassAllowanceSpec(names: allow), e164: e164) }
         case .failure(let error):
             log.error(

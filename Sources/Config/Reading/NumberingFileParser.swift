@@ -9,10 +9,9 @@ enum NumberingFileParser {
         var spec = NumberingSpec(file: file)
         root.rejectUnknownKeys(known: knownKeys, in: &log)
 
+        // Optional: without it every + number is international.
         let countryHint = "a quoted string of 1 to 3 digits, e.g. country_code = \"44\""
-        if root.requireKey("country_code", hint: "the E.164 country code of this numbering plan, e.g. \"44\"", in: &log),
-            let code = root.string("country_code", typeHint: countryHint, in: &log)
-        {
+        if let code = root.string("country_code", typeHint: countryHint, in: &log) {
             if isDigits(code, length: 1...3), code.utf8.first != 0x30 {
                 spec.countryCode = code
             } else {
@@ -54,21 +53,24 @@ enum NumberingFileParser {
         section.rejectUnknownKeys(known: emergencyKeys, in: &log)
         let numbersKey = section.qualified("numbers")
         var numbers: [DialString] = []
-        for text in section.stringArray(
-            "numbers", typeHint: "an array of quoted numbers, e.g. [\"999\", \"112\"]", in: &log) ?? []
-        {
+        var seen: Set<DialString> = []
+        let texts =
+            section.stringArray("numbers", typeHint: "an array of quoted numbers, e.g. [\"999\", \"112\"]", in: &log) ?? []
+        // A handful in any country; a cap keeps a file of 300,000 numbers from making every check slow.
+        if texts.count > NumberingSpec.maximumEmergencyNumbers {
+            log.error(
+                file,
+                "\(numbersKey): \(texts.count) numbers; at most \(NumberingSpec.maximumEmergencyNumbers) emergency numbers are possible"
+            )
+            return
+        }
+        for text in texts {
             guard let number = DialString(text, maximumLength: 10) else {
                 log.error(file, "\(numbersKey): \(DiagnosticText.quoted(text)) must be 1 to 10 characters of 0-9, * and #")
                 continue
             }
-            if let other = numbers.first(where: { $0.text.hasPrefix(text) || text.hasPrefix($0.text) }) {
-                let detail =
-                    other == number
-                    ? "\"\(text)\" is listed twice"
-                    : other.text.hasPrefix(text)
-                        ? "\"\(text)\" is a prefix of \"\(other)\", which could then never be dialled"
-                        : "\"\(other)\" is a prefix of \"\(text)\", which could then never be dialled"
-                log.error(file, "\(numbersKey): \(detail)")
+            guard seen.insert(number).inserted else {
+                log.error(file, "\(numbersKey): \"\(text)\" is listed twice")
                 continue
             }
             numbers.append(number)
@@ -85,13 +87,9 @@ enum NumberingFileParser {
             return
         }
         guard let text = section.string("gateway", typeHint: "a quoted sip: URI", in: &log) else { return }
+        // {number} is optional: a gateway may take every emergency call at one address.
         switch URITemplate.parse(text, placeholder: "number") {
         case .success(let gateway):
-            guard gateway.hasPlaceholder else {
-                log.error(
-                    file, "\(gatewayKey): \(DiagnosticText.quoted(text)) must contain {number}, the emergency number dialled")
-                return
-            }
             spec.emergencyGateway = gateway
         case .failure(let error):
             log.error(file, "\(gatewayKey): \(DiagnosticText.quoted(text)) \(URITemplate.explain(error, placeholder: "number"))")
@@ -102,7 +100,14 @@ enum NumberingFileParser {
         let file = section.file
         var owners: [DialString: String] = [:]
         var classes: [CallClassSpec] = []
-        for (name, _) in section.entries {
+        let maximum = NumberingSpec.maximumClasses - 2
+        let entries = section.entries
+        if entries.count > maximum {
+            // local and international take two of the 64 bits of a class mask.
+            log.error(file, "classes: \(entries.count) classes; at most \(maximum) are possible besides local and international")
+            return []
+        }
+        for (name, _) in entries {
             let key = section.qualified(name)
             guard isClassName(name) else {
                 log.error(file, "\(key): a class name is 1 to 32 lower-case letters, digits, _ and -, e.g. international")

@@ -76,8 +76,11 @@ public struct CallRouter: Sendable {
         case .identityMismatch(let caller, let user):
             return (.identityMismatch(caller, user: user), dialled)
         case .trusted(let caller, _):
+            // The calling extension read like a dialled number (escapes decoded, parameters cut), so
+            // that `sip:201;cpc=ordinary@...` keeps 201's [outbound] classes.
             let decision = plan.dial(
-                dialled, as: caller, fromUser: question.claim.fromUser, requestURIHost: question.requestURIHost)
+                dialled, as: caller, fromUser: question.claim.fromUser.map { Self.dialledNumber($0) },
+                requestURIHost: question.requestURIHost)
             if let reached = decision.reachedExtension, let location {
                 let bindings = location.lookup(
                     AddressOfRecord(customerID: reached.customerID, extensionNumber: reached.number), now: now)
