@@ -95,6 +95,8 @@ public struct CallRouter: Sendable {
     /// visual separators (`-`, `.`, `(`, `)`) are removed from a `tel:` number and from a `+` number.
     public static func dialledNumber(_ user: String?, isTelURI: Bool = false) -> String {
         guard let user else { return "" }
+        // Most user parts are plain digits: nothing to decode, cut or remove, and no copy to make.
+        if !isTelURI, !user.utf8.contains(where: { $0 == 0x25 || $0 == 0x3B || $0 == 0x2B }) { return user }
         let decoded = percentDecoded(Array(user.utf8.prefix { $0 != 0x3B }))
         guard isTelURI || decoded.first == 0x2B else { return String(decoding: decoded, as: UTF8.self) }
         let isSeparator = { (byte: UInt8) in byte == 0x2D || byte == 0x2E || byte == 0x28 || byte == 0x29 }
