@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUN_PACKAGES := libosip2-dev libjemalloc-dev libsqlite3-dev pkg-config openssl
 # baresip-core: the softphone of Tests/daemon/baresip.sh (the `baresip` package adds only GUI and video front-ends)
-TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql baresip-core
+TEST_PACKAGES := $(RUN_PACKAGES) sip-tester python3 python3-venv postgresql baresip-core systemd
 # postgresql: the private server of the REGISTER phase (Tests/cluster/postgres.sh); the kamailio-*-modules:
 # db_sqlite and db_postgres for Kamailio's registrar under the same load, tls for Kamailio over TLS in the
 # transport phase; socat: the TLS end of SIPp's TCP connection there (Debian's SIPp is built without TLS)
@@ -73,6 +73,7 @@ daemon-test: build
 	bash Tests/daemon/registrar.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/transports.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/numbering.sh $$($(SWIFT) build --show-bin-path)/switchd
+	bash Tests/daemon/systemd.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered); then abuse over

@@ -7,6 +7,7 @@ struct SwitchdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchd",
         abstract: "A SIP call-routing daemon for multi-tenant cloud PBXs.",
+        version: SwitchdVersion.text,
         subcommands: [RunCommand.self, CheckCommand.self, RouteCommand.self, RegistrationsCommand.self, PasswdCommand.self])
 
     /// Like ArgumentParser's own `main`, except that bad arguments exit with 1 (not 64), so that every
