@@ -74,6 +74,7 @@ daemon-test: build
 	bash Tests/daemon/transports.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/numbering.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/systemd.sh $$($(SWIFT) build --show-bin-path)/switchd
+	bash Tests/daemon/decisions.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered); then abuse over

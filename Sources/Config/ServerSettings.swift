@@ -19,6 +19,9 @@ public struct ServerSettings: Sendable, Equatable {
     public var bindingStore = BindingStoreLocation.defaultLocation
     /// `[tls]`: required when a listen address is `tls:`.
     public var tls: TLSSettings?
+    /// `[log] decisions`: the file every answered call and registration is written to, one JSON object
+    /// a line (relative to the conf directory, or absolute); nil for none.
+    public var decisionLog: String?
 
     public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
 

@@ -19,7 +19,7 @@ final class RegistrarRig {
     /// directory (the sample by default).
     init(
         bound: [(host: String, port: UInt16)] = [("127.0.0.1", 5060)], conf: String = sampleConfDirectory.path,
-        settings: RegistrarSettings = RegistrarSettings()
+        settings: RegistrarSettings = RegistrarSettings(), decisionLog: DecisionLog? = nil
     ) throws {
         let configuration = try ConfigLoader.load(directory: conf)
         var logger = Logger(label: "switchd-registrar-tests")
@@ -30,7 +30,7 @@ final class RegistrarRig {
         location = try LocationService(settings: settings, store: MemoryBindingStore(), now: clock.now)
         handler = RequestHandler(
             plans: PlanStore(configuration.plan), counters: Counters(), logger: logger, nonceSecret: HandlerRig.secret,
-            location: location, bound: addresses, clock: { clock.now })
+            location: location, bound: addresses, decisionLog: decisionLog, clock: { clock.now })
     }
 
     /// One REGISTER of `aor` (user@domain) from `source`, with these extra headers; the answer.

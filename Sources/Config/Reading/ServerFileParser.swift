@@ -5,7 +5,7 @@ import Auth
 enum ServerFileParser {
     static func parse(_ root: TOMLSection, log: inout DiagnosticLog) -> ServerSettings {
         let path = root.file
-        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar", "tls"], in: &log)
+        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar", "tls", "log"], in: &log)
         var settings = ServerSettings()
         if let server = root.section("server", typeHint: "a table", in: &log) {
             server.rejectUnknownKeys(known: ["listen", "workers"], in: &log)
@@ -39,6 +39,16 @@ enum ServerFileParser {
             log.error(
                 path,
                 "server.listen: \"\(address)\" needs [tls] certificate = \"PATH\" and private_key = \"PATH\" (PEM files)")
+        }
+        if let section = root.section("log", typeHint: "a table with decisions = \"PATH\"", in: &log) {
+            section.rejectUnknownKeys(known: ["decisions"], in: &log)
+            if let file = section.string("decisions", typeHint: "a quoted file path, e.g. \"var/decisions.log\"", in: &log) {
+                if file.isEmpty || file.utf8.contains(0) {
+                    log.error(path, "log.decisions must be a file path, e.g. \"var/decisions.log\"")
+                } else {
+                    settings.decisionLog = file
+                }
+            }
         }
         if let limits = root.section("limits", typeHint: "a table", in: &log) {
             settings.limits = LimitSettingsParser.parse(limits, log: &log)

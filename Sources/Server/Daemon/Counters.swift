@@ -6,6 +6,7 @@ public final class Counters: Sendable {
         case requests, responsesSent, responsesIgnored, dropped, oversized, sendErrors
         case rateLimited, banned, authenticationFailures, oversizedReplies
         case connectionsAccepted, connectionsRefused, connectionsClosedByServer
+        case decisionLogDropped
 
         public var description: String {
             switch self {
@@ -22,6 +23,7 @@ public final class Counters: Sendable {
             case .connectionsAccepted: return "connections_accepted"
             case .connectionsRefused: return "connections_refused"
             case .connectionsClosedByServer: return "connections_closed_by_server"
+            case .decisionLogDropped: return "decision_log_dropped"
             }
         }
     }
@@ -40,6 +42,7 @@ public final class Counters: Sendable {
     private let connectionsAccepted = Atomic(0)
     private let connectionsRefused = Atomic(0)
     private let connectionsClosedByServer = Atomic(0)
+    private let decisionLogDropped = Atomic(0)
 
     public init() {}
 
@@ -58,6 +61,7 @@ public final class Counters: Sendable {
         case .connectionsAccepted: return body(connectionsAccepted)
         case .connectionsRefused: return body(connectionsRefused)
         case .connectionsClosedByServer: return body(connectionsClosedByServer)
+        case .decisionLogDropped: return body(decisionLogDropped)
         }
     }
 

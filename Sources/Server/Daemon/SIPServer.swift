@@ -29,6 +29,8 @@ public final class SIPServer: Sendable {
     /// Seconds since 1970 (the test's clock, or the wall clock): bindings' expiry is judged by it.
     private let clock: @Sendable () -> Double
     private let handler: RequestHandler
+    /// `[log] decisions`, opened at start (its path is not reloaded; SIGUSR1 reopens it).
+    public let decisionLog: DecisionLog?
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be
     /// bound, when the workers are too many, or when the registrar store cannot be opened or read (a
@@ -104,9 +106,17 @@ public final class SIPServer: Sendable {
         self.location = location
         // Bound before the handler exists: the registrar compares Contacts with the ports the system
         // gave (port 0 picks one), not with the configured ones.
+        var decisionLog: DecisionLog?
+        if let file = configuration.server.decisionLog {
+            decisionLog = DecisionLog(
+                path: file.hasPrefix("/") ? file : "\(configDirectory)/\(file)", counters: counters,
+                onError: { [logger] message in logger.error("decision log: \(message)") })
+        }
+        self.decisionLog = decisionLog
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
-            location: location, bound: sockets.map(\.localAddress) + streamListeners.map(\.localAddress), clock: now)
+            location: location, bound: sockets.map(\.localAddress) + streamListeners.map(\.localAddress),
+            decisionLog: decisionLog, clock: now)
         self.handler = handler
         serverSettings = configuration.server
         purgeTimer = RepeatingTimer(label: "switchd.registrar.purge", interval: 60) { [location] in
@@ -159,7 +169,16 @@ public final class SIPServer: Sendable {
         purgeTimer.cancel()
         // Every REGISTER answered 200 is written before the store is closed and the process ends.
         store.close(location, logger: logger)
+        // After the listeners: no request adds an entry any more, and every answered one is written.
+        decisionLog?.close()
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
+    }
+
+    /// SIGUSR1: the decision log's file is closed and its path opened again (after logrotate moved it).
+    public func reopenDecisionLog() {
+        guard let decisionLog else { return }
+        decisionLog.reopen()
+        logger.notice("decision log reopened", metadata: ["path": "\(decisionLog.path)"])
     }
 
     /// Loads the configuration directory again; on success the new plan serves the next request, on

@@ -24,6 +24,8 @@ public final class RequestHandler: Sendable {
     private let router: CallRouter
     private let registrar: RegistrationHandler?
     private let clock: @Sendable () -> Double
+    /// `[log] decisions`, when configured.
+    private let decisionLog: DecisionLog?
 
     /// `clock` returns seconds (wall time: nonces and bindings carry it); tests pass their own.
     /// `location` serves REGISTER (bindings in memory when nil); `bound` names the addresses the
@@ -31,7 +33,7 @@ public final class RequestHandler: Sendable {
     public init(
         plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
         nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
-        location: LocationService? = nil, bound: [SocketAddress] = [],
+        location: LocationService? = nil, bound: [SocketAddress] = [], decisionLog: DecisionLog? = nil,
         clock: @escaping @Sendable () -> Double = RequestHandler.wallClock
     ) {
         SIPParser.initialize()
@@ -47,6 +49,7 @@ public final class RequestHandler: Sendable {
         self.router = CallRouter(gate: gate, location: service)
         self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, bound: bound) }
         self.clock = clock
+        self.decisionLog = decisionLog
     }
 
     /// Seconds since 1970: what nonces and bindings carry (tests pass a clock of their own).
@@ -216,6 +219,11 @@ public final class RequestHandler: Sendable {
             router.gate.challenges(realm: realm, now: now, stale: stale, algorithms: plans.challengeAlgorithms)
         }
         logDecision(request, context, verdict: verdict, status: response.status, dialled: dialled)
+        decisionLog?.record(
+            DecisionEntry(
+                time: context.now, callID: request.callID, method: request.method, source: "\(context.source)",
+                transport: context.transport.rawValue, caller: verdict.callerID, user: request.from.uri?.user, dialled: dialled,
+                status: response.status, verdict: .call(verdict)))
         return response
     }
 
@@ -237,6 +245,21 @@ public final class RequestHandler: Sendable {
             router.gate.challenges(realm: realm, now: now, stale: stale, algorithms: plans.challengeAlgorithms)
         }
         logRegistration(request, context, verdict: verdict, status: response.status)
+        if let decisionLog {
+            let toUser = request.to.uri?.user.map { CallRouter.dialledNumber($0) } ?? ""
+            // Challenged: nobody is identified yet.
+            let caller: String?
+            if case .challenge = verdict {
+                caller = nil
+            } else {
+                caller = context.plan.caller(fromHost: request.from.uri?.host ?? "")?.customerID
+            }
+            decisionLog.record(
+                DecisionEntry(
+                    time: context.now, callID: request.callID, method: request.method, source: "\(context.source)",
+                    transport: context.transport.rawValue, caller: caller, user: request.from.uri?.user, dialled: toUser,
+                    status: response.status, verdict: .registration(verdict)))
+        }
         return response
     }
 

@@ -93,6 +93,7 @@ enum SignalHandling {
             logger.notice("SIGHUP: reloading the configuration")
             server.reload()
         }
+        on(SIGUSR1) { server.reopenDecisionLog() }
         for number in [SIGTERM, SIGINT] {
             on(number) {
                 server.stop()
