@@ -70,7 +70,13 @@ do {
 }
 var logger = Logger(label: "switchd.bench")
 logger.logLevel = .notice
-let handler = RequestHandler(plans: PlanStore(configuration.plan), counters: Counters(), logger: logger)
+// HANDLERBENCH_DECISION_LOG=PATH: the same with `[log] decisions` (its writer thread counts too).
+let counters = Counters()
+let decisionLog = ProcessInfo.processInfo.environment["HANDLERBENCH_DECISION_LOG"].map {
+    DecisionLog(path: $0, counters: counters)
+}
+let handler = RequestHandler(
+    plans: PlanStore(configuration.plan), counters: counters, logger: logger, decisionLog: decisionLog)
 let source = SocketAddress(host: "127.0.0.1", port: 5061)!
 let prepared = calls.prefix(10_000).enumerated().map { messages(for: $1, number: $0) }
 let expected = calls.prefix(10_000).map(\.expectedStatus)
@@ -109,3 +115,7 @@ measure("ACK -> nothing") { index in
     if handler.handle(prepared[index].ack, from: source) != nil { answered += 1 }
 }
 print("answered \(answered) INVITEs of \(iterations)")
+if let decisionLog {
+    decisionLog.close()
+    print("decision log: \(counters[.decisionLogDropped]) entries dropped")
+}
