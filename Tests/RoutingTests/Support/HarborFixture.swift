@@ -96,16 +96,7 @@ let harborFiles: [String: String] = [
 ]
 
 /// Loaded once for all routing tests (a global is initialised lazily and exactly once).
-let harborPlan: DialPlan = {
-    do {
-        switch try loadPlan(harborFiles) {
-        case .success(let plan): return plan
-        case .failure(let error): fatalError("the routing fixture must load cleanly:\n\(error)")
-        }
-    } catch {
-        fatalError("cannot write the routing fixture: \(error)")
-    }
-}()
+let harborPlan: DialPlan = fixturePlan(harborFiles)
 
 /// What a test expects of a decision: the status, the contact (302 only) and the reason, exactly.
 struct Expect: Sendable, CustomStringConvertible {

@@ -101,19 +101,8 @@ let usFiles: [String: String] = [
     """,
 ]
 
-let numberingPlan: DialPlan = loadFixture(numberingFiles)
-let usPlan: DialPlan = loadFixture(usFiles)
-
-private func loadFixture(_ files: [String: String]) -> DialPlan {
-    do {
-        switch try loadPlan(files) {
-        case .success(let plan): return plan
-        case .failure(let error): fatalError("the numbering fixture must load cleanly:\n\(error)")
-        }
-    } catch {
-        fatalError("cannot write the numbering fixture: \(error)")
-    }
-}
+let numberingPlan: DialPlan = fixturePlan(numberingFiles)
+let usPlan: DialPlan = fixturePlan(usFiles)
 
 /// One call: who dials (From host and user) and what.
 struct CallCase: Sendable, CustomTestStringConvertible {

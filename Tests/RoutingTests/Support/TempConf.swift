@@ -63,3 +63,16 @@ func diagnostics(of files: [String: String]) throws -> [String] {
 func loadPlan(_ files: [String: String]) throws -> Result<DialPlan, ConfigError> {
     try TempConf.with(files) { conf in conf.load().map(\.plan) }
 }
+
+/// A fixture plan the routing tests share: `files` must load cleanly, or no routing test can mean
+/// anything (the test process stops, naming why).
+func fixturePlan(_ files: [String: String]) -> DialPlan {
+    do {
+        switch try loadPlan(files) {
+        case .success(let plan): return plan
+        case .failure(let error): fatalError("a routing fixture must load cleanly:\n\(error)")
+        }
+    } catch {
+        fatalError("cannot write a routing fixture: \(error)")
+    }
+}
