@@ -75,14 +75,11 @@ final class CompiledNumbering: Sendable {
     /// The class of a `+` number (`bytes` = "+" and digits): with the own country code, the class of
     /// national prefix + the rest; else international. One walk, no copy of the number.
     func classIndexOfE164(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        let codeEnd = 1 + countryCode.count
-        guard !countryCode.isEmpty, bytes.count >= codeEnd,
-            countryCode.indices.allSatisfy({ bytes[1 + $0] == countryCode[$0] })
-        else { return Self.internationalIndex }
+        guard let start = nationalStart(bytes) else { return Self.internationalIndex }
         var cursor = PrefixTable.Cursor()
         var walking = true
         for byte in nationalPrefix where walking { walking = classPrefixes.advance(&cursor, byte) }
-        var position = codeEnd
+        var position = start
         while walking, position < bytes.count {
             walking = classPrefixes.advance(&cursor, bytes[position])
             position += 1
@@ -90,11 +87,11 @@ final class CompiledNumbering: Sendable {
         return cursor.value >= 0 ? Int(cursor.value) : Self.localIndex
     }
 
-    /// The digits after +countryCode, when the number has this plan's country code.
-    private func nationalDigits(of bytes: some Collection<UInt8>) -> ArraySlice<UInt8>? {
-        let digits = Array(bytes.dropFirst())
-        guard !countryCode.isEmpty, digits.starts(with: countryCode) else { return nil }
-        return digits[countryCode.count...]
+    /// Where the national digits of a `+` number begin (after "+" and the country code), when it has
+    /// this plan's country code; nil for another country, or when the plan names none.
+    private func nationalStart(_ bytes: some Collection<UInt8>) -> Int? {
+        guard !countryCode.isEmpty, bytes.dropFirst().starts(with: countryCode) else { return nil }
+        return 1 + countryCode.count
     }
 
     /// Why `number` is in its class, for a reason: "00 is international", "5551234 matches no class
@@ -102,12 +99,12 @@ final class CompiledNumbering: Sendable {
     func describe(_ number: Substring) -> String {
         let utf8 = Array(number.utf8)
         guard utf8.first == 0x2B else { return describe(utf8, whole: String(number)) }
-        guard let rest = nationalDigits(of: utf8) else {
+        guard let start = nationalStart(utf8) else {
             let plan =
                 countryCode.isEmpty ? "numbering.toml sets no country_code" : "its country code is not +\(text(countryCode))"
             return "\(number) is \(classNames[Self.internationalIndex]) (\(plan))"
         }
-        let national = nationalPrefix + rest
+        let national = nationalPrefix + utf8[start...]
         guard !national.isEmpty else {
             return "\(number) is the country code alone: it matches no class prefix, so it is \(classNames[Self.localIndex])"
         }

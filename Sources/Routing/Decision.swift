@@ -84,7 +84,7 @@ enum Explanation: Sendable, Equatable {
     case e164(customer: String, code: String, number: Substring, classes: ClassNote)
     case barred(number: Substring, classes: ClassNote)
     /// `trunk`: the trunk code dialled before the emergency number, if any.
-    case emergency(number: Substring, trunk: String?, customer: String)
+    case emergency(number: Substring, trunk: String?)
     case noE164Trunk(dialled: String, customer: String)
     case groupExtension(accessCode: String, member: String, number: Substring, range: String?)
     case foreignTrunk(accessCode: String, member: String, trunk: String)
@@ -105,7 +105,7 @@ enum Explanation: Sendable, Equatable {
             return "\(number) goes out through \(customer)'s E.164 trunk \(code) (\(classes.text(number)))"
         case .barred(let number, let classes):
             return classes.text(number)
-        case .emergency(let number, let trunk, _):
+        case .emergency(let number, let trunk):
             let what = trunk.map { "\(number) after trunk \($0) is an emergency number" } ?? "\(number) is an emergency number"
             return "\(what); it goes to the emergency gateway"
         case .noE164Trunk(let dialled, let customer):

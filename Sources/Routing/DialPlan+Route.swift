@@ -98,17 +98,14 @@ extension DialPlan {
             }
             let number = suffix(numberStart)
             let classIndex = numbering.classIndex(bytes, from: numberStart)
-            let override = caller.outbound.isEmpty ? nil : fromUser.flatMap { caller.outbound[$0] }
+            let override = outboundOverride(caller, fromUser)
             let allowed = override.map { $0.allows(classIndex) } ?? (target.allowedClasses & (1 << UInt64(classIndex)) != 0)
             guard allowed else {
-                let note = ClassNote(numbering: numbering, allowance: override ?? target.allowance ?? ClassAllowance.none)
                 return Decision(
                     outcome: .forbidden(.callClassBarred), callerID: caller.id,
-                    explanation: .barred(number: number, classes: note))
+                    explanation: .barred(number: number, classes: classNote(override, target)))
             }
-            let note =
-                numbering.isConfigured
-                ? ClassNote(numbering: numbering, allowance: override ?? target.allowance ?? ClassAllowance.none) : nil
+            let note = numbering.isConfigured ? classNote(override, target) : nil
             return Decision(
                 outcome: .redirect(contact: target.render(number)), callerID: caller.id,
                 explanation: .trunk(customer: caller.name, code: target.key, number: number, classes: note))
@@ -123,6 +120,17 @@ extension DialPlan {
         }
     }
 
+    /// The calling extension's `[outbound]` classes, which replace its trunk's; nil when it has none.
+    @inline(__always)
+    private func outboundOverride(_ caller: CompiledCustomer, _ fromUser: String?) -> ClassAllowance? {
+        caller.outbound.isEmpty ? nil : fromUser.flatMap { caller.outbound[$0] }
+    }
+
+    /// What a trunk call's reason names: the override if there is one, else the trunk's classes.
+    private func classNote(_ override: ClassAllowance?, _ trunk: RouteTarget) -> ClassNote {
+        ClassNote(numbering: numbering, allowance: override ?? trunk.allowance ?? ClassAllowance.none)
+    }
+
     /// `bytes[start...]` is emergency number `index`: a 302 to the emergency gateway.
     private func emergencyCall(_ index: Int32, dialled: String, from start: Int, trunk: String?, caller: CompiledCustomer)
         -> Decision
@@ -133,7 +141,7 @@ extension DialPlan {
         let contact = numbering.emergencyGateway?.render(number) ?? ""
         return Decision(
             outcome: .redirect(contact: contact), callerID: caller.id,
-            explanation: .emergency(number: number, trunk: trunk, customer: caller.name))
+            explanation: .emergency(number: number, trunk: trunk))
     }
 
     /// A `+` number (E.164): over the caller's `e164 = true` trunk, its class permitting; never an
@@ -149,11 +157,9 @@ extension DialPlan {
                 outcome: .notFound, callerID: caller.id, explanation: .noE164Trunk(dialled: dialled, customer: caller.name))
         }
         let classIndex = numbering.classIndexOfE164(bytes)
-        let override = caller.outbound.isEmpty ? nil : fromUser.flatMap { caller.outbound[$0] }
-        let allowance = override ?? targets[Int(caller.e164Trunk)].allowance ?? ClassAllowance.none
+        let note = classNote(outboundOverride(caller, fromUser), targets[Int(caller.e164Trunk)])
         let number = Substring(dialled)
-        let note = ClassNote(numbering: numbering, allowance: allowance)
-        guard allowance.allows(classIndex) else {
+        guard note.allowance.allows(classIndex) else {
             return Decision(
                 outcome: .forbidden(.callClassBarred), callerID: caller.id, explanation: .barred(number: number, classes: note))
         }

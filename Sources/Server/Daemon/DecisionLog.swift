@@ -145,11 +145,10 @@ public final class DecisionLog: Sendable {
         while true {
             wake.wait()
             let (batch, reopen, stopping) = state.withLock { state in
-                defer {
-                    state.pending.removeAll(keepingCapacity: true)
-                    state.reopen = false
-                }
-                return (state.pending, state.reopen, state.stopping)
+                let taken = (state.pending, state.reopen, state.stopping)
+                state.pending = []
+                state.reopen = false
+                return taken
             }
             // Reopened first: after logrotate moved the file, what is pending belongs in the new one.
             if reopen {

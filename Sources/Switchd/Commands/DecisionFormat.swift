@@ -23,15 +23,13 @@ enum DecisionFormat {
     static func json(_ verdict: CallVerdict) -> String {
         var fields = ["\"status\":\(ResponseCatalog.statusLine(for: verdict).code)"]
         if case .routed(let decision) = verdict, let contact = decision.contact {
-            fields.append("\"contact\":\(quoted(contact))")
+            fields.append("\"contact\":\(JSONText.quoted(contact))")
         }
         if case .registered(let decision, let bindings) = verdict {
-            let contacts = ResponseCatalog.registeredContacts(bindings, conf: decision.contact).map(quoted)
+            let contacts = ResponseCatalog.registeredContacts(bindings, conf: decision.contact).map { JSONText.quoted($0) }
             fields.append("\"contacts\":[\(contacts.joined(separator: ","))]")
         }
-        fields.append("\"reason\":\(quoted(verdict.reason))")
+        fields.append("\"reason\":\(JSONText.quoted(verdict.reason))")
         return "{" + fields.joined(separator: ",") + "}"
     }
-
-    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }

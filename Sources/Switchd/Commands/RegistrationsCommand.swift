@@ -29,7 +29,7 @@ struct RegistrationsCommand: ParsableCommand {
                     ("target", binding.target), ("source", binding.source), ("transport", binding.transport),
                     ("user_agent", binding.userAgent ?? ""),
                 ]
-                let text = fields.map { "\(DecisionFormat.quoted($0.0)):\(DecisionFormat.quoted($0.1))" }
+                let text = fields.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }
                 print("{" + (text + ["\"expires\":\(expires)"]).joined(separator: ",") + "}")
             } else {
                 print(
