@@ -2,7 +2,7 @@
 """switchd against Kamailio, side by side: CPU per call, failures, latency and memory (`make bench`).
 
     python3 bench/bench.py --switchd PATH [--out DIR] [--rates 5000,10000,20000] [--seconds 8]
-                           [--reps 3] [--workers 1,2] [--skip-extras] [--only PHASES]
+                           [--reps 3] [--workers 1,2] [--skip-extras] [--only PHASES] [--metrics]
                            [--registered-rate 10000] [--register-rates 2000,4000] [--register-seconds 10]
                            [--register-stores sqlite,postgresql] [--kamailio-db-mode 2]
                            [--transport-rate 5000] [--transports tcp,tls] [--idle-connections 10000]
@@ -56,6 +56,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import compare   # bench/compare.py: the calls.csv reader
 import registrar  # bench/registrar.py: the registered-vs-static and REGISTER phases
@@ -219,12 +220,17 @@ class Server:
             argv = [args.switchd, "run", "--conf", os.path.join(args.data, "conf"),
                     "--listen", f"udp:127.0.0.1:{self.port}", "--workers", str(workers),
                     "--log-level", "warning"]
+            # --metrics: /metrics served and scraped once a second during every run, its cost in the CPU.
+            self.metrics_port = self.port + 1000 if getattr(args, "metrics", False) else None
+            if self.metrics_port:
+                argv += ["--metrics-listen", f"127.0.0.1:{self.metrics_port}"]
         else:
             cfg = os.path.join(args.data, "kamailio", "kamailio.cfg")
             with open(cfg) as f:
                 shm = re.search(r" -m (\d+) ", f.read()).group(1)
             argv = ["kamailio", "-f", cfg, "-DD", "-E", "-l", f"udp:127.0.0.1:{self.port}",
                     "-n", str(workers), "-m", shm, "-M", "32"]
+            self.metrics_port = None
         self.argv = argv
         self.process = None
 
@@ -397,10 +403,16 @@ def measured_run(server, rate, seconds, args, probe_calls, label, calls_csv=None
     processes_before = all_process_ticks()
     probe = Probe(server.port, probe_calls)
     probe.start()
+    scraper = Scraper(server.metrics_port) if server.metrics_port else None
+    if scraper:
+        scraper.start()
     stats = run_sipp(server.port, "call.xml", calls_csv or os.path.join(args.data, "calls.csv"), rate, calls,
                      label, args.out, 16000 + server.port % 1000)
     probe.running = False
     probe.join()
+    if scraper:
+        scraper.running = False
+        scraper.join()
     time.sleep(0.2)   # late ACKs
     pids = server.pids()
     cpu = cpu_seconds(pids) - cpu_before
@@ -426,6 +438,24 @@ def measured_run(server, rate, seconds, args, probe_calls, label, calls_csv=None
         "rss_kb_before": memory_before[0], "rss_kb_after": memory_after[0],
         "pss_kb_after": memory_after[1], "peak_rss_kb": memory_after[2],
     }
+
+
+class Scraper(threading.Thread):
+    """GET /metrics once a second, as Prometheus would (faster than its usual 15 s): --metrics."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port, self.running, self.scrapes, self.failures = port, True, 0, 0
+
+    def run(self):
+        while self.running:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2) as answer:
+                    answer.read()
+                self.scrapes += 1
+            except OSError:
+                self.failures += 1
+            time.sleep(1.0)
 
 
 # ---------------------------------------------------------------- phases
@@ -644,6 +674,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=8, help="seconds of calls per run")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--metrics", action="store_true",
+                        help="switchd serves /metrics (--metrics-listen), scraped once a second during each run")
     parser.add_argument("--skip-extras", action="store_true", help="no reload-under-load and no scale check")
     parser.add_argument("--only", default=None,
                         help="comma-separated phases to run: calls (switchd vs Kamailio, with the extras), "

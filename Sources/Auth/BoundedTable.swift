@@ -15,6 +15,11 @@ public struct BoundedTable<Key: Hashable, Value> {
 
     public var count: Int { values.count }
 
+    /// How many values satisfy `condition` (a walk over every key: for reports, not per request).
+    public func count(where condition: (Value) -> Bool) -> Int {
+        values.values.reduce(0) { condition($1) ? $0 + 1 : $0 }
+    }
+
     public subscript(key: Key) -> Value? {
         get { values[key] }
         set {

@@ -22,6 +22,8 @@ public struct ServerSettings: Sendable, Equatable {
     /// `[log] decisions`: the file every answered call and registration is written to, one JSON object
     /// a line (relative to the conf directory, or absolute); nil for none.
     public var decisionLog: String?
+    /// `[metrics] listen`: the HTTP endpoint serving `/metrics` and `/health`; nil for none.
+    public var metrics: MetricsAddress?
 
     public static let defaultListen = [ListenAddress(host: "127.0.0.1", port: 5060)]
 

@@ -105,6 +105,17 @@ public final class LocationService: Sendable {
             .flatMap { aor in (snapshot[aor] ?? []).filter { $0.isLive(at: now) } }
     }
 
+    /// Live bindings per customer id (for the metrics; customers with none are absent).
+    public func liveBindingCounts(now: Double) -> [String: Int] {
+        let snapshot = state.withLock { $0.bindings }
+        var counts: [String: Int] = [:]
+        for (aor, bindings) in snapshot {
+            let live = bindings.count { $0.isLive(at: now) }
+            if live > 0 { counts[aor.customerID, default: 0] += live }
+        }
+        return counts
+    }
+
     /// Drops the bindings that lapsed at or before `now` and writes one `.removeExpired(before: now)`
     /// through (a condition, not a list, so that a cluster node cannot delete a binding another node
     /// has just renewed). Returns how many it dropped from memory.

@@ -2,14 +2,15 @@
 # Tests/cluster/daemons.sh); source it, then call `lib_init NAME SECONDS`.
 #   - PASS/FAIL lines and a final "N passed, M failed" (`check`, `check_true`, `lib_summary`)
 #   - switchd nodes started on free UDP ports of 127.0.0.1 and stopped on every way out
-#     (`node_start NAME CONF`, `node_stop NAME [SIGNAL]` (KILL for kill -9); `${node_port[NAME]}`)
+#     (`node_start NAME CONF`, `node_stop NAME [SIGNAL]` (KILL for kill -9); `${node_port[NAME]}`,
+#     `${node_metrics_port[NAME]}` for /metrics and /health)
 #   - a watchdog that ends the whole test after SECONDS (or $WATCHDOG_S), so that nothing can hang `make test`
 #   - extra cleanup steps: `lib_on_exit 'command'` (run before the nodes' logs are removed)
 # Scripts that source this must not set their own EXIT trap.
 
 lib_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 regclient="$lib_root/Tests/daemon/regclient.py"
-declare -A node_pid=() node_port=() node_log=() node_starts=()
+declare -A node_pid=() node_port=() node_log=() node_starts=() node_metrics_port=()
 lib_passed=0
 lib_failed=0
 lib_cleanups=()
@@ -105,14 +106,18 @@ except ValueError:
 print(json.dumps(v) if isinstance(v, (list, dict)) else v)' "$1" "$2"
 }
 
-# node_start NAME CONF [ARGS...]: switchd run on a free port; waits (10 s at most) for "switchd listening".
+# node_start NAME CONF [ARGS...]: switchd run on a free port, its metrics on another (`${node_metrics_port[NAME]}`;
+# the sample conf's 127.0.0.1:9090 would collide between nodes); waits (10 s at most) for "switchd listening".
 node_start() {
     local name=$1 conf=$2
     shift 2
     local port=${node_port[$name]:-$(free_port udp)}
+    local metrics=${node_metrics_port[$name]:-$(free_port tcp)}
     node_port[$name]=$port
+    node_metrics_port[$name]=$metrics
     node_log[$name]=$lib_work/$name.log
-    "$switchd" run --conf "$conf" --listen "udp:127.0.0.1:$port" "$@" >>"${node_log[$name]}" 2>&1 &
+    "$switchd" run --conf "$conf" --listen "udp:127.0.0.1:$port" --metrics-listen "127.0.0.1:$metrics" "$@" \
+        >>"${node_log[$name]}" 2>&1 &
     node_pid[$name]=$!
     local _
     for _ in $(seq 1 100); do

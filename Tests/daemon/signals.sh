@@ -21,7 +21,7 @@ contact() {  # the Contact (or status line) the daemon answers for acme 201 dial
 
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cp -R "$root/conf" "$work/conf"
-"$switchd" run --conf "$work/conf" --listen "udp:127.0.0.1:$port" >"$work/log" 2>&1 &
+"$switchd" run --conf "$work/conf" --listen "udp:127.0.0.1:$port" --metrics-listen off >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 50); do grep -q "switchd listening" "$work/log" && break; sleep 0.1; done
 

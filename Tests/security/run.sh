@@ -171,7 +171,7 @@ log_count() { grep -E "sip\.source=${1//./\\.}[: ]" "$log" | grep -cE "$2" || tr
 # --- start the daemon ------------------------------------------------------------------------------
 port=$(pick_port 16060)
 server=$host:$port
-"$switchd" run --conf "$workdir/conf" --listen "udp:$server" --log-level info >"$log" 2>&1 &
+"$switchd" run --conf "$workdir/conf" --listen "udp:$server" --metrics-listen off --log-level info >"$log" 2>&1 &
 switchd_pid=$!
 ready=0
 for _ in $(seq 1 40); do

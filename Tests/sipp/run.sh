@@ -149,7 +149,9 @@ scenario() {
 
 # --- start the daemon -------------------------------------------------------------------------
 port=$(pick_port 15060)
-"$switchd" run --conf "$conf" --listen "udp:$host:$port" --listen "tcp:$host:$port" --log-level notice \
+metrics_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$switchd" run --conf "$conf" --listen "udp:$host:$port" --listen "tcp:$host:$port" \
+    --metrics-listen "127.0.0.1:$metrics_port" --log-level notice \
     >"$logdir/switchd.log" 2>&1 &
 switchd_pid=$!
 
@@ -192,7 +194,28 @@ scenario redirect-tcp-tn redirect.xml redirect.csv      "$(csv_calls "$here/redi
 scenario reject403-tcp-t1 reject403.xml reject403.csv  "$(csv_calls "$here/reject403.csv")" 100 20 30 "$host" t1
 scenario challenge401-tcp-tn challenge401.xml challenge401-source.csv "$(csv_calls "$here/challenge401-source.csv")" 100 20 30 127.0.0.2 tn
 scenario bigbody-tcp-t1  bigbody.xml  -                 20                                   20  5  30 "$host" t1
+# The metrics count exactly: over TCP nothing is retransmitted, so one load run is exactly its calls'
+# INVITEs, ACKs and 302s.
+metric() {  # metric SERIES: its value on /metrics now
+    python3 - "$metrics_port" "$1" <<'EOF'
+import sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+print(next((line.split(" ")[1] for line in text.splitlines() if line.startswith(sys.argv[2] + " ")), "absent"))
+EOF
+}
+counted=('switchd_requests_total{method="INVITE"}' 'switchd_requests_total{method="ACK"}' 'switchd_responses_total{status="302"}')
+before=()
+for series in "${counted[@]}"; do before+=("$(metric "$series")"); done
 scenario load-tcp-t1     load.xml     redirect.csv      "$tcp_load_calls" "$load_rate" "$load_limit" 120 "$host" t1
+grown=""
+for index in "${!counted[@]}"; do grown+="$(( $(metric "${counted[$index]}") - ${before[$index]} )) "; done
+if [[ $grown == "$tcp_load_calls $tcp_load_calls $tcp_load_calls " ]]; then
+    echo "PASS metrics: load-tcp-t1 grew INVITE, ACK and 302 by exactly $tcp_load_calls each"
+    passed=$((passed + 1))
+else
+    echo "FAIL metrics: load-tcp-t1 grew INVITE, ACK and 302 by $grown(expected $tcp_load_calls each)"
+    failed=$((failed + 1))
+fi
 scenario load-tcp-tn     load.xml     redirect.csv      "$tcp_load_calls" "$load_rate" "$load_limit" 120 "$host" tn
 for run in load-tcp-t1 load-tcp-tn; do
     echo "$run: $(stat_value "$logdir/$run.stat.csv" 'SuccessfulCall(C)') of $tcp_load_calls calls succeeded," \

@@ -1,11 +1,11 @@
 import Auth
 
-/// Reads `switchd.toml`: `[server]`, `[limits]` and `[auth]`. A value that fails its check keeps the
+/// Reads `switchd.toml`: `[server]`, `[limits]`, `[auth]`, `[registrar]`, `[tls]`, `[log]` and `[metrics]`. A value that fails its check keeps the
 /// default and is reported, so the load fails; nothing wrong is ever served silently.
 enum ServerFileParser {
     static func parse(_ root: TOMLSection, log: inout DiagnosticLog) -> ServerSettings {
         let path = root.file
-        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar", "tls", "log"], in: &log)
+        root.rejectUnknownKeys(known: ["server", "limits", "auth", "registrar", "tls", "log", "metrics"], in: &log)
         var settings = ServerSettings()
         if let server = root.section("server", typeHint: "a table", in: &log) {
             server.rejectUnknownKeys(known: ["listen", "workers"], in: &log)
@@ -47,6 +47,18 @@ enum ServerFileParser {
                     log.error(path, "log.decisions must be a file path, e.g. \"var/decisions.log\"")
                 } else {
                     settings.decisionLog = file
+                }
+            }
+        }
+        if let section = root.section("metrics", typeHint: "a table with listen = \"HOST:PORT\"", in: &log) {
+            section.rejectUnknownKeys(known: ["listen"], in: &log)
+            // An empty [metrics] would serve nothing while the admin believes it monitored.
+            if section.requireKey("listen", hint: "\"127.0.0.1:9090\"", in: &log),
+                let text = section.string("listen", typeHint: "a quoted \"HOST:PORT\", e.g. \"127.0.0.1:9090\"", in: &log)
+            {
+                switch MetricsAddress.parse(text) {
+                case .success(let address): settings.metrics = address
+                case .failure(let error): log.error(path, "metrics.listen: \(DiagnosticText.quoted(text)) \(error)")
                 }
             }
         }

@@ -1,12 +1,14 @@
 import Synchronization
 
-/// What the daemon has seen, for logs and tests. Relaxed atomics: these are statistics, not locks.
+/// What the daemon has seen, for the log at stop, tests and the metrics endpoint. What happens per
+/// request is counted in each worker's own `RequestMeter` (added up here when read); the rest (sends,
+/// connections) are relaxed atomics: statistics, not locks.
 public final class Counters: Sendable {
     public enum Name: Int, CaseIterable, Sendable, CustomStringConvertible {
         case requests, responsesSent, responsesIgnored, dropped, oversized, sendErrors
         case rateLimited, banned, authenticationFailures, oversizedReplies
         case connectionsAccepted, connectionsRefused, connectionsClosedByServer
-        case decisionLogDropped
+        case decisionLogDropped, slowSenders
 
         public var description: String {
             switch self {
@@ -24,53 +26,74 @@ public final class Counters: Sendable {
             case .connectionsRefused: return "connections_refused"
             case .connectionsClosedByServer: return "connections_closed_by_server"
             case .decisionLogDropped: return "decision_log_dropped"
+            case .slowSenders: return "slow_senders_closed"
+            }
+        }
+
+        /// Where a per-request count lives in a `RequestMeter`; nil for the counters kept here.
+        var dropReason: DropReason? {
+            switch self {
+            case .dropped: return .malformed
+            case .oversized: return .oversized
+            case .rateLimited: return .rateLimited
+            case .banned: return .banned
+            case .oversizedReplies: return .oversizedReply
+            case .decisionLogDropped: return .decisionLog
+            case .slowSenders: return .slowSender
+            default: return nil
             }
         }
     }
 
+    /// Every worker's per-request counts.
+    public let meters = MeterSet()
+
     // Atomic is non-copyable, so it cannot live in an array: one stored property per counter.
-    private let requests = Atomic(0)
     private let responsesSent = Atomic(0)
     private let responsesIgnored = Atomic(0)
-    private let dropped = Atomic(0)
-    private let oversized = Atomic(0)
     private let sendErrors = Atomic(0)
-    private let rateLimited = Atomic(0)
-    private let banned = Atomic(0)
-    private let authenticationFailures = Atomic(0)
-    private let oversizedReplies = Atomic(0)
     private let connectionsAccepted = Atomic(0)
     private let connectionsRefused = Atomic(0)
     private let connectionsClosedByServer = Atomic(0)
-    private let decisionLogDropped = Atomic(0)
 
     public init() {}
 
-    private func withCounter<R>(_ name: Name, _ body: (borrowing Atomic<Int>) -> R) -> R {
+    private func withCounter<R>(_ name: Name, _ body: (borrowing Atomic<Int>) -> R) -> R? {
         switch name {
-        case .requests: return body(requests)
         case .responsesSent: return body(responsesSent)
         case .responsesIgnored: return body(responsesIgnored)
-        case .dropped: return body(dropped)
-        case .oversized: return body(oversized)
         case .sendErrors: return body(sendErrors)
-        case .rateLimited: return body(rateLimited)
-        case .banned: return body(banned)
-        case .authenticationFailures: return body(authenticationFailures)
-        case .oversizedReplies: return body(oversizedReplies)
         case .connectionsAccepted: return body(connectionsAccepted)
         case .connectionsRefused: return body(connectionsRefused)
         case .connectionsClosedByServer: return body(connectionsClosedByServer)
-        case .decisionLogDropped: return body(decisionLogDropped)
+        default: return nil
         }
     }
 
+    /// Counts outside any worker's meter; a per-request count made here (a rare event: a banned
+    /// connection, a decision log line dropped) goes to the shared meter.
     public func increment(_ name: Name, by amount: Int = 1) {
-        withCounter(name) { _ = $0.wrappingAdd(amount, ordering: .relaxed) }
+        if let reason = name.dropReason {
+            for _ in 0..<amount { meters.shared.countDrop(reason) }
+            return
+        }
+        if name == .authenticationFailures {
+            for _ in 0..<amount { meters.shared.countAuthenticationFailure() }
+            return
+        }
+        _ = withCounter(name) { $0.wrappingAdd(amount, ordering: .relaxed) }
     }
 
     public subscript(_ name: Name) -> Int {
-        withCounter(name) { $0.load(ordering: .relaxed) }
+        if let reason = name.dropReason { return meters.total(RequestMeter.Slot.drops + reason.rawValue) }
+        switch name {
+        case .requests:
+            return meters.totals(from: RequestMeter.Slot.methods, count: MethodLabel.allCases.count).reduce(0, &+)
+        case .authenticationFailures:
+            return meters.total(RequestMeter.Slot.authenticationFailures)
+        default:
+            return withCounter(name) { $0.load(ordering: .relaxed) } ?? 0
+        }
     }
 
     public var summary: String {

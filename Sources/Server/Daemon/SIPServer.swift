@@ -31,16 +31,21 @@ public final class SIPServer: Sendable {
     private let handler: RequestHandler
     /// `[log] decisions`, opened at start (its path is not reloaded; SIGUSR1 reopens it).
     public let decisionLog: DecisionLog?
+    /// `[metrics] listen`: `/metrics` and `/health` (bound at start; not reloaded).
+    private let metrics: MetricsService?
+    /// What the metrics and health report of the configuration, and whether the daemon is stopping.
+    private let status: DaemonStatus
 
     /// Binds every address (port 0 picks a free port: see `boundAddresses`). Throws when one cannot be
     /// bound, when the workers are too many, or when the registrar store cannot be opened or read (a
     /// cluster's server that does not answer is no such failure: see `BindingStores.Opened`); whatever
-    /// was opened by then is closed again. `workers` overrides `[server] workers` when given. `clock`
+    /// was opened by then is closed again. `metrics` is where `/metrics` and `/health` are served
+    /// (`[metrics] listen` or its override; nil for nowhere). `workers` overrides `[server] workers` when given. `clock`
     /// (seconds) drives the rate limits, bans and nonces; nil is the wall clock `RequestHandler`
     /// defaults to (tests pass one they move by hand).
     public init(
-        configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil, logger: Logger,
-        clock: (@Sendable () -> Double)? = nil
+        configuration: Configuration, configDirectory: String, listen: [ListenAddress], workers: Int? = nil,
+        metrics metricsAddress: MetricsAddress? = nil, logger: Logger, clock: (@Sendable () -> Double)? = nil
     ) throws {
         self.configDirectory = configDirectory
         self.logger = logger
@@ -76,14 +81,17 @@ public final class SIPServer: Sendable {
             ? nil : MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(workersPerAddress, System.coreCount)))
         streamGroup = group
         var streamListeners: [StreamListener] = []
-        if let group {
-            let connections = ConnectionTable(limits: limits.streams)
+        let connections = group.map { _ in ConnectionTable(limits: limits.streams) }
+        if let group, let connections {
+            // One meter per event loop: every connection on a loop counts in the loop's own.
+            var loopMeters: [ObjectIdentifier: RequestMeter] = [:]
+            for loop in group.makeIterator() { loopMeters[ObjectIdentifier(loop)] = counters.meters.makeMeter() }
             do {
                 for address in streamAddresses {
                     streamListeners.append(
                         try StreamListener(
                             address: address, group: group, tls: address.transport == .tls ? tls : nil, connections: connections,
-                            limits: limits.streams, counters: counters, logger: logger))
+                            limits: limits.streams, counters: counters, loopMeters: loopMeters, logger: logger))
                 }
             } catch {
                 for listener in streamListeners { listener.stop() }
@@ -104,8 +112,6 @@ public final class SIPServer: Sendable {
         }
         store = opened
         self.location = location
-        // Bound before the handler exists: the registrar compares Contacts with the ports the system
-        // gave (port 0 picks one), not with the configured ones.
         var decisionLog: DecisionLog?
         if let file = configuration.server.decisionLog {
             decisionLog = DecisionLog(
@@ -113,6 +119,8 @@ public final class SIPServer: Sendable {
                 onError: { [logger] message in logger.error("decision log: \(message)") })
         }
         self.decisionLog = decisionLog
+        // Bound before the handler exists: the registrar compares Contacts with the ports the system
+        // gave (port 0 picks one), not with the configured ones.
         let handler = RequestHandler(
             plans: plans, counters: counters, logger: logger, limits: limits, nonceLifetime: nonceLifetime,
             location: location, bound: sockets.map(\.localAddress) + streamListeners.map(\.localAddress),
@@ -125,6 +133,40 @@ public final class SIPServer: Sendable {
         let counters = counters
         listeners = sockets.map { socket in
             UDPListener(socket: socket, workers: workersPerAddress, handler: handler, counters: counters, logger: logger)
+        }
+        let status = DaemonStatus(loadedAt: now())
+        self.status = status
+        if let address = metricsAddress {
+            let plans = plans
+            let bound =
+                sockets.map { ListenAddress(.udp, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port) }
+                + streamListeners.map {
+                    ListenAddress($0.address.transport, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port)
+                }
+            do {
+                metrics = try MetricsService(
+                    address: address,
+                    snapshot: {
+                        var snapshot = MetricsSnapshot(meters: counters.meters)
+                        snapshot.activeBans = handler.activeBans
+                        snapshot.configuration = status.configuration
+                        let live = location.liveBindingCounts(now: now())
+                        for customer in plans.plan.customerIDs { snapshot.registrations[customer] = live[customer, default: 0] }
+                        for transport in SIPTransport.allCases where transport.isStream {
+                            snapshot.connections[transport] = connections?.openConnections(transport) ?? 0
+                        }
+                        return snapshot
+                    },
+                    health: { status.health(listeners: bound) }, logger: logger)
+            } catch {
+                for listener in streamListeners { listener.stop() }
+                try? group?.syncShutdownGracefully()
+                opened.close(location, logger: logger)
+                decisionLog?.close()
+                throw error
+            }
+        } else {
+            metrics = nil
         }
     }
 
@@ -152,6 +194,10 @@ public final class SIPServer: Sendable {
         for listener in streamListeners { listener.start(handler: handler) }
         purgeTimer.start()
         store.follow(into: location, logger: logger, now: clock)
+        metrics?.start()
+        if let metrics {
+            logger.notice("metrics listening", metadata: ["metrics.listen": "\(metrics.localAddress)"])
+        }
         logger.notice(
             "switchd listening",
             metadata: [
@@ -161,7 +207,12 @@ public final class SIPServer: Sendable {
             ])
     }
 
+    /// Where `/metrics` and `/health` are served (the port the system chose for port 0), if anywhere.
+    public var metricsAddress: SocketAddress? { metrics?.localAddress }
+
     public func stop() {
+        // First: a load balancer polling /health sees 503 while the rest shuts down.
+        status.beginStopping()
         for listener in listeners { listener.stop() }
         for listener in streamListeners { listener.stop() }
         // Open connections close with their event loops; a request being handled finishes first.
@@ -171,6 +222,7 @@ public final class SIPServer: Sendable {
         store.close(location, logger: logger)
         // After the listeners: no request adds an entry any more, and every answered one is written.
         decisionLog?.close()
+        metrics?.stop()
         logger.notice("switchd stopped", metadata: ["counters": "\(counters.summary)"])
     }
 
@@ -192,6 +244,7 @@ public final class SIPServer: Sendable {
                 guard let settings = configuration.server.tls else {
                     logger.error("\(configDirectory)/switchd.toml: error: [tls] is gone; TLS connections need it until a restart")
                     logger.error("configuration reload failed; the previous configuration keeps serving")
+                    status.noteReload(succeeded: false, at: clock())
                     return false
                 }
                 do {
@@ -200,11 +253,13 @@ public final class SIPServer: Sendable {
                     logger.error("\(configDirectory)/switchd.toml: error: \(error)")
                     logger.error(
                         "configuration reload failed; the previous configuration and certificate keep serving")
+                    status.noteReload(succeeded: false, at: clock())
                     return false
                 }
             }
             plans.replace(with: configuration.plan)
             plans.challengeAlgorithms = configuration.server.challengeAlgorithms
+            status.noteReload(succeeded: true, at: clock())
             logger.notice("configuration reloaded", metadata: ["conf.summary": "\(configuration.plan.summary)"])
             // Compared with the file as it was at start, not with --listen, which overrides it anyway.
             if configuration.server.listen != serverSettings.listen || configuration.server.workers != serverSettings.workers {
@@ -214,6 +269,11 @@ public final class SIPServer: Sendable {
                 || configuration.server.nonceLifetime != serverSettings.nonceLifetime
             {
                 logger.warning("[limits] or [auth] nonce_lifetime changed in switchd.toml; they take effect at the next restart")
+            }
+            if configuration.server.metrics != serverSettings.metrics
+                || configuration.server.decisionLog != serverSettings.decisionLog
+            {
+                logger.warning("[metrics] or [log] changed in switchd.toml; they take effect at the next restart")
             }
             if configuration.server.registrar != serverSettings.registrar
                 || configuration.server.bindingStore != serverSettings.bindingStore
@@ -230,6 +290,7 @@ public final class SIPServer: Sendable {
                 metadata: [
                     "conf.errors": "\(error.diagnostics.count)"
                 ])
+            status.noteReload(succeeded: false, at: clock())
             return false
         }
     }

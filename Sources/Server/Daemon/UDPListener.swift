@@ -68,6 +68,8 @@ final class UDPListener: Sendable {
         let batch = DatagramBatch(
             capacity: Self.batchSize, sendCapacity: Self.repliesPerSend, slotSize: UDPSocket.maximumDatagram + 1)
         let descriptor = socket.descriptor
+        // This worker's own counts: never written by another thread, so never contended.
+        let meter = counters.meters.makeMeter()
         let failed = { [counters, logger] (destination: SocketAddress, error: IOError) in
             counters.increment(.sendErrors)
             logger.warning("send failed", metadata: ["sip.destination": "\(destination)", "error": "\(error)"])
@@ -86,10 +88,10 @@ final class UDPListener: Sendable {
             for index in 0..<count {
                 let datagram = batch.datagram(index)
                 if datagram.truncated {
-                    counters.increment(.oversized)
+                    meter.countDrop(.oversized)
                     continue
                 }
-                guard let reply = handler.handle(Array(datagram.bytes), from: datagram.source) else { continue }
+                guard let reply = handler.handle(Array(datagram.bytes), from: datagram.source, meter: meter) else { continue }
                 batch.queue(reply.bytes, to: reply.destination)
                 // A burst of requests must not hold back the first replies until the last is handled.
                 if batch.isSendFull { sent += batch.flush(descriptor, failed: failed) }

@@ -11,6 +11,8 @@ import SIP
 public struct Reply: Sendable {
     public let bytes: [UInt8]
     public let destination: SocketAddress
+    /// Its status code, for the metrics.
+    public let status: Int
 }
 
 /// Turns one datagram into at most one reply. Nothing here blocks; the only state is the bounded
@@ -26,6 +28,8 @@ public final class RequestHandler: Sendable {
     private let clock: @Sendable () -> Double
     /// `[log] decisions`, when configured.
     private let decisionLog: DecisionLog?
+    /// Nanoseconds of a monotonic clock: the handling time of each request is measured with it.
+    private let durationClock: @Sendable () -> Int
 
     /// `clock` returns seconds (wall time: nonces and bindings carry it); tests pass their own.
     /// `location` serves REGISTER (bindings in memory when nil); `bound` names the addresses the
@@ -34,7 +38,8 @@ public final class RequestHandler: Sendable {
         plans: PlanStore, counters: Counters, logger: Logger, limits: LimitSettings = LimitSettings(),
         nonceLifetime: Int = 300, nonceSecret: [UInt8] = NonceService.randomSecret(),
         location: LocationService? = nil, bound: [SocketAddress] = [], decisionLog: DecisionLog? = nil,
-        clock: @escaping @Sendable () -> Double = RequestHandler.wallClock
+        clock: @escaping @Sendable () -> Double = RequestHandler.wallClock,
+        durationClock: @escaping @Sendable () -> Int = RequestHandler.monotonicClock
     ) {
         SIPParser.initialize()
         self.plans = plans
@@ -50,10 +55,14 @@ public final class RequestHandler: Sendable {
         self.registrar = service.map { RegistrationHandler(gate: gate, location: $0, bound: bound) }
         self.clock = clock
         self.decisionLog = decisionLog
+        self.durationClock = durationClock
     }
 
     /// Seconds since 1970: what nonces and bindings carry (tests pass a clock of their own).
     public static let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+
+    /// Nanoseconds that only go forward: what a request's handling time is measured with.
+    public static let monotonicClock: @Sendable () -> Int = { SystemCalls.monotonicNanoseconds() }
 
     /// The largest UDP payload over IPv4 (65,535 - 8 - 20). A response this large cannot be sent: RFC 3261
     /// §18.1.1 would switch to TCP, which a UDP-only server cannot, so it is dropped and counted.
@@ -61,35 +70,58 @@ public final class RequestHandler: Sendable {
 
     /// One request (a datagram, or a message a stream's framer cut out) from `source`; over a stream
     /// the reply goes back on the connection whatever its `destination` says (RFC 3261 §18.2.2).
-    public func handle(_ datagram: [UInt8], from source: SocketAddress, transport: SIPTransport = .udp) -> Reply? {
-        guard let reply = answer(datagram, from: source, transport: transport) else { return nil }
+    /// Counted in `meter`, the calling worker's own (the shared one when nil).
+    public func handle(
+        _ datagram: [UInt8], from source: SocketAddress, transport: SIPTransport = .udp, meter: RequestMeter? = nil
+    ) -> Reply? {
+        let meter = meter ?? counters.meters.shared
+        let started = durationClock()
+        defer { meter.recordDuration(nanoseconds: durationClock() - started) }
+        guard let reply = answer(datagram, from: source, transport: transport, meter: meter) else { return nil }
         guard transport.isStream || reply.bytes.count <= Self.maximumReply else {
-            counters.increment(.oversizedReplies)
+            meter.countDrop(.oversizedReply)
             logger.debug(
                 "response too large for UDP: dropped", metadata: ["sip.source": "\(source)", "bytes": "\(reply.bytes.count)"])
             return nil
         }
+        meter.countResponse(status: reply.status)
         return reply
     }
 
     /// The answer to a message a stream cannot frame (no or a bad Content-Length, too large), made
     /// from its headers as far as they parse; the caller closes the connection after sending it.
     /// Counted against the source's rate like any request.
-    public func answerUnframeable(header: [UInt8], _ error: StreamFramingError, from source: SocketAddress) -> Reply? {
+    public func answerUnframeable(
+        header: [UInt8], _ error: StreamFramingError, from source: SocketAddress, meter: RequestMeter? = nil
+    ) -> Reply? {
+        let meter = meter ?? counters.meters.shared
         let now = clock()
         let sourceIP = source.ipAddress
-        if !plans.plan.isInAnyNetwork(sourceIP), !admit(sourceIP, now: now) { return nil }
-        counters.increment(.requests)
+        if !plans.plan.isInAnyNetwork(sourceIP), !admit(sourceIP, now: now, meter: meter) { return nil }
+        let reply = unframeableReply(header: header, error, from: source, meter: meter)
+        if let reply { meter.countResponse(status: reply.status) }
+        return reply
+    }
+
+    private func unframeableReply(
+        header: [UInt8], _ error: StreamFramingError, from source: SocketAddress, meter: RequestMeter
+    ) -> Reply? {
         let response = SIPResponse(ResponseCatalog.statusLine(for: error))
         logger.info(
             "rejected a message the stream cannot frame; closing the connection",
             metadata: ["sip.source": "\(source)", "sip.status": "\(response.status)", "sip.problem": "\(response.reasonPhrase)"])
         switch SIPParser.parse(header) {
         case .request(let request):
+            meter.countRequest(MethodLabel(request.method))
             return reply(response, echoing: request, from: source)
         case .invalid(let invalid):
+            meter.countRequest(MethodLabel(invalid.method ?? ""))
             return reply(response, echoing: invalid, from: source)
-        case .response, .unanswered, .unrecoverable:
+        case .unanswered(let method, _):
+            meter.countRequest(MethodLabel(method))
+            return nil
+        case .response, .unrecoverable:
+            meter.countRequest(.other)
             return nil
         }
     }
@@ -99,19 +131,22 @@ public final class RequestHandler: Sendable {
         sources.isBanned(source, now: clock())
     }
 
-    private func answer(_ datagram: [UInt8], from source: SocketAddress, transport: SIPTransport) -> Reply? {
+    /// Addresses banned now.
+    public var activeBans: Int { sources.activeBans(now: clock()) }
+
+    private func answer(_ datagram: [UInt8], from source: SocketAddress, transport: SIPTransport, meter: RequestMeter) -> Reply? {
         let now = clock()
         let plan = plans.plan
         let sourceIP = source.ipAddress
         // Trusted networks (an SBC, the PBX itself) are exempt from rate limits and bans.
         let exempt = plan.isInAnyNetwork(sourceIP)
-        if !exempt, !admit(sourceIP, now: now) { return nil }
+        if !exempt, !admit(sourceIP, now: now, meter: meter) { return nil }
         switch SIPParser.parse(datagram) {
         case .response:
             counters.increment(.responsesIgnored)
             return nil
         case .unanswered(let method, let problem):
-            counters.increment(.requests)
+            meter.countRequest(MethodLabel(method))
             if let problem {
                 logger.debug(
                     "ignored a malformed request that gets no answer anyway",
@@ -121,11 +156,11 @@ public final class RequestHandler: Sendable {
             }
             return nil
         case .unrecoverable(let reason):
-            counters.increment(.dropped)
+            meter.countDrop(.malformed)
             logger.debug("dropped an unanswerable datagram", metadata: ["sip.source": "\(source)", "sip.problem": "\(reason)"])
             return nil
         case .invalid(let invalid):
-            counters.increment(.requests)
+            meter.countRequest(MethodLabel(invalid.method ?? ""))
             let response = ResponseCatalog.response(for: invalid.problem)
             var metadata: Logger.Metadata = [
                 "sip.source": "\(source)", "sip.call_id": "\(invalid.callID ?? "-")",
@@ -137,9 +172,9 @@ public final class RequestHandler: Sendable {
             logger.info("rejected a malformed request", metadata: metadata)
             return reply(response, echoing: invalid, from: source)
         case .request(let request):
-            counters.increment(.requests)
+            meter.countRequest(MethodLabel(request.method))
             let context = RequestContext(
-                source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt, transport: transport)
+                source: source, sourceIP: sourceIP, plan: plan, now: now, exempt: exempt, transport: transport, meter: meter)
             guard let response = respond(to: request, context) else { return nil }
             return reply(response, echoing: request, from: source)
         }
@@ -155,7 +190,7 @@ public final class RequestHandler: Sendable {
                 branch: request.vias.first?.branch, fromTag: request.from.tag, callID: request.callID, cseq: request.cseq.raw)
             : nil
         let bytes = response.serialize(echoing: request, toTag: tag, received: destination.received, rport: destination.rport)
-        return Reply(bytes: bytes, destination: destination.address)
+        return Reply(bytes: bytes, destination: destination.address, status: response.status)
     }
 
     /// `response` to a request that did not parse, echoing what was recovered of it.
@@ -164,7 +199,7 @@ public final class RequestHandler: Sendable {
         // The serialiser adds the tag only where the To can be split and has none.
         let tag = toTags.tag(branch: invalid.vias.first?.branch, fromTag: nil, callID: invalid.callID, cseq: invalid.cseqRaw)
         let bytes = response.serialize(echoing: invalid, toTag: tag, received: destination.received, rport: destination.rport)
-        return Reply(bytes: bytes, destination: destination.address)
+        return Reply(bytes: bytes, destination: destination.address, status: response.status)
     }
 
     struct RequestContext {
@@ -174,6 +209,7 @@ public final class RequestHandler: Sendable {
         let now: Double
         let exempt: Bool
         let transport: SIPTransport
+        let meter: RequestMeter
     }
 
     /// Method dispatch and the RFC 3261 §8.2 checks, in the order the RFC gives them. ACK and CANCEL
@@ -218,6 +254,7 @@ public final class RequestHandler: Sendable {
         let response = ResponseCatalog.response(for: verdict) { realm, stale in
             router.gate.challenges(realm: realm, now: now, stale: stale, algorithms: plans.challengeAlgorithms)
         }
+        context.meter.countDecision(DecisionOutcome(verdict))
         logDecision(request, context, verdict: verdict, status: response.status, dialled: dialled)
         decisionLog?.record(
             DecisionEntry(
@@ -274,18 +311,18 @@ public final class RequestHandler: Sendable {
             ])
     }
 
-    private func admit(_ source: IPAddress, now: Double) -> Bool {
+    private func admit(_ source: IPAddress, now: Double, meter: RequestMeter) -> Bool {
         switch sources.admit(source, now: now) {
         case .allowed:
             return true
         case .rateLimited(let summary):
-            counters.increment(.rateLimited)
+            meter.countDrop(.rateLimited)
             if let summary {
                 logger.warning("rate limit: dropping requests", metadata: ["sip.source": "\(source)", "dropped": "\(summary)"])
             }
             return false
         case .banned(let summary):
-            counters.increment(.banned)
+            meter.countDrop(.banned)
             if let summary {
                 logger.warning(
                     "banned address: dropping requests", metadata: ["sip.source": "\(source)", "dropped": "\(summary)"])
@@ -295,7 +332,7 @@ public final class RequestHandler: Sendable {
     }
 
     private func noteAuthenticationFailure(_ context: RequestContext) {
-        counters.increment(.authenticationFailures)
+        context.meter.countAuthenticationFailure()
         guard !context.exempt else { return }
         if sources.recordAuthenticationFailure(context.sourceIP, now: context.now) {
             logger.warning(

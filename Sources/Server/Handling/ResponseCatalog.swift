@@ -29,6 +29,10 @@ public enum ResponseCatalog {
         case missingMaxForwards
     }
 
+    /// Every status code this catalog can answer with: the metrics show each of them from the start
+    /// (ResponseCatalogTests checks the list against every verdict and error).
+    public static let statusCodes = [200, 302, 400, 401, 403, 404, 405, 416, 420, 423, 480, 483, 484, 500, 501, 503, 505, 513]
+
     public static func statusLine(for verdict: CallVerdict) -> StatusLine {
         switch verdict {
         case .challenge: return StatusLine(code: 401, phrase: "Unauthorized")

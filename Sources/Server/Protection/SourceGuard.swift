@@ -80,6 +80,11 @@ public final class SourceGuard: Sendable {
         tables.withLock { tables in (tables.bans[source] ?? -.infinity) > now }
     }
 
+    /// Addresses banned at `now` (for the metrics: a walk over the bans, taken once per scrape).
+    public func activeBans(now: Double) -> Int {
+        tables.withLock { tables in tables.bans.count { $0 > now } }
+    }
+
     /// Counts one failed authentication; returns true when this failure starts a ban.
     @discardableResult
     public func recordAuthenticationFailure(_ source: IPAddress, now: Double) -> Bool {

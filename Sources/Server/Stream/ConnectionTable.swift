@@ -21,6 +21,7 @@ final class ConnectionTable: Sendable {
     private struct Counts {
         var total = 0
         var perAddress: [IPAddress: Int] = [:]
+        var perTransport: [SIPTransport: Int] = [:]
     }
 
     private let limits: StreamLimits
@@ -32,24 +33,29 @@ final class ConnectionTable: Sendable {
 
     /// Takes a slot for a connection from `address`, or says why there is none. Every admitted
     /// connection must `release` its slot when it closes.
-    func admit(_ address: IPAddress) -> Refusal? {
+    func admit(_ address: IPAddress, transport: SIPTransport) -> Refusal? {
         counts.withLock { counts in
             guard counts.total < limits.maxConnections else { return .total(limit: limits.maxConnections) }
             let open = counts.perAddress[address, default: 0]
             guard open < limits.maxConnectionsPerAddress else { return .perAddress(limit: limits.maxConnectionsPerAddress) }
             counts.total += 1
             counts.perAddress[address] = open + 1
+            counts.perTransport[transport, default: 0] += 1
             return nil
         }
     }
 
-    func release(_ address: IPAddress) {
+    func release(_ address: IPAddress, transport: SIPTransport) {
         counts.withLock { counts in
             counts.total -= 1
+            counts.perTransport[transport, default: 1] -= 1
             let open = counts.perAddress[address, default: 1] - 1
             counts.perAddress[address] = open > 0 ? open : nil
         }
     }
 
     var openConnections: Int { counts.withLock { $0.total } }
+
+    /// Open connections of one transport (tcp, tls).
+    func openConnections(_ transport: SIPTransport) -> Int { counts.withLock { $0.perTransport[transport, default: 0] } }
 }

@@ -19,6 +19,8 @@ final class SIPStreamHandler: ChannelInboundHandler {
     private let source: SocketAddress
     private let limits: StreamLimits
     private let counters: Counters
+    /// The event loop's meter: every connection of one loop counts in the same one.
+    private let meter: RequestMeter
     private let logger: Logger
     private var framer: StreamFramer
     /// Messages completed so far: the slow-sender timer checks that the message it was started for is
@@ -32,13 +34,14 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     init(
         handler: RequestHandler, transport: SIPTransport, source: SocketAddress, limits: StreamLimits, counters: Counters,
-        logger: Logger
+        meter: RequestMeter, logger: Logger
     ) {
         self.handler = handler
         self.transport = transport
         self.source = source
         self.limits = limits
         self.counters = counters
+        self.meter = meter
         self.logger = logger
         framer = StreamFramer(maximumMessage: limits.maxMessageBytes)
     }
@@ -52,7 +55,7 @@ final class SIPStreamHandler: ChannelInboundHandler {
             switch frame {
             case .message(let bytes):
                 completed += 1
-                if let reply = handler.handle(bytes, from: source, transport: transport) {
+                if let reply = handler.handle(bytes, from: source, transport: transport, meter: meter) {
                     write(reply.bytes, context: context)
                     counters.increment(.responsesSent)
                     wrote = true
@@ -65,14 +68,14 @@ final class SIPStreamHandler: ChannelInboundHandler {
                 write(Self.pong, context: context)
                 wrote = true
             case .unframeable(let header, let error):
-                if let reply = handler.answerUnframeable(header: header, error, from: source) {
+                if let reply = handler.answerUnframeable(header: header, error, from: source, meter: meter) {
                     write(reply.bytes, context: context)
                     counters.increment(.responsesSent)
                 }
                 close(context, why: "a message that cannot be framed", flush: true)
                 return
             case .overflow:
-                counters.increment(.dropped)
+                meter.countDrop(.oversized)
                 close(context, why: "no message header within \(limits.maxMessageBytes) bytes", flush: wrote)
                 return
             }
@@ -113,7 +116,7 @@ final class SIPStreamHandler: ChannelInboundHandler {
         context.eventLoop.scheduleTask(in: timeout) {
             let (handler, context) = loopBound.value
             guard handler.completed == message, handler.framer.isInsideMessage else { return }
-            handler.counters.increment(.dropped)
+            handler.meter.countDrop(.slowSender)
             handler.close(context, why: "a message not complete within \(handler.limits.messageTimeout) s", flush: false)
         }
     }

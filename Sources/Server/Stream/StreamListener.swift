@@ -21,7 +21,7 @@ final class StreamListener: Sendable {
     /// Binds now (so a port in use fails the start); connections are accepted from `start` on.
     init(
         address: ListenAddress, group: MultiThreadedEventLoopGroup, tls: TLSCredentials?, connections: ConnectionTable,
-        limits: StreamLimits, counters: Counters, logger: Logger
+        limits: StreamLimits, counters: Counters, loopMeters: [ObjectIdentifier: RequestMeter], logger: Logger
     ) throws {
         self.address = address
         let transport = address.transport
@@ -52,13 +52,13 @@ final class StreamListener: Sendable {
                     counters.increment(.banned)
                     return channel.close()
                 }
-                if let refusal = connections.admit(ip) {
+                if let refusal = connections.admit(ip, transport: transport) {
                     counters.increment(.connectionsRefused)
                     logger.debug("connection refused", metadata: ["sip.source": "\(source)", "why": "\(refusal)"])
                     return channel.close()
                 }
                 counters.increment(.connectionsAccepted)
-                channel.closeFuture.whenComplete { _ in connections.release(ip) }
+                channel.closeFuture.whenComplete { _ in connections.release(ip, transport: transport) }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls {
@@ -73,7 +73,7 @@ final class StreamListener: Sendable {
                     try pipeline.addHandler(
                         SIPStreamHandler(
                             handler: handler, transport: transport, source: source, limits: limits, counters: counters,
-                            logger: logger))
+                            meter: loopMeters[ObjectIdentifier(channel.eventLoop)] ?? counters.meters.shared, logger: logger))
                 }
             }
         do {

@@ -27,6 +27,13 @@ struct RunCommand: ParsableCommand {
         help: ArgumentHelp("Threads draining each listen socket (1-64); replaces [server] workers.", valueName: "N"))
     var workers: Int?
 
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve /metrics and /health on HOST:PORT, or not at all with \"off\"; replaces [metrics] listen.",
+            valueName: "HOST:PORT"))
+    var metricsListen: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info (per-call decisions), notice, warning, error or critical.")
     var logLevel: String = "notice"
 
@@ -35,6 +42,9 @@ struct RunCommand: ParsableCommand {
             if case .failure(let error) = ListenAddress.parse(text) {
                 throw ValidationError("--listen \(text) \(error)")
             }
+        }
+        if let metricsListen, metricsListen != "off", case .failure(let error) = MetricsAddress.parse(metricsListen) {
+            throw ValidationError("--metrics-listen \(metricsListen) \(error)")
         }
         if let workers, !ServerSettings.workerRange.contains(workers) {
             let range = ServerSettings.workerRange
@@ -55,6 +65,8 @@ struct RunCommand: ParsableCommand {
         let logger = Logger(label: "switchd")
 
         let configuration = try options.load()
+        let metrics =
+            metricsListen.map { $0 == "off" ? nil : try? MetricsAddress.parse($0).get() } ?? configuration.server.metrics
         let addresses =
             listen.isEmpty
             ? configuration.server.listen
@@ -63,7 +75,8 @@ struct RunCommand: ParsableCommand {
         let server: SIPServer
         do {
             server = try SIPServer(
-                configuration: configuration, configDirectory: options.conf, listen: addresses, workers: workers, logger: logger)
+                configuration: configuration, configDirectory: options.conf, listen: addresses, workers: workers,
+                metrics: metrics, logger: logger)
         } catch {
             // Not only sockets: the workers and the registrar store are checked here too.
             logger.critical("cannot start", metadata: ["error": "\(error)"])

@@ -62,9 +62,10 @@ final class TestServer {
     /// `clock`: the server's time is the test's (rate limits, bans and nonces then move only when the test
     /// moves it); nil serves on the wall clock, as the daemon does.
     /// `streams`: TCP and TLS listen addresses beside the UDP one (each on its own ephemeral port).
+    /// `metrics`: `/metrics` and `/health` on an ephemeral port of `host` (`metricsPort`).
     init(
         conf: TempConfDirectory, host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil,
-        streams: [SIPTransport] = []
+        streams: [SIPTransport] = [], metrics: Bool = false
     ) throws {
         self.host = host
         self.conf = conf
@@ -76,7 +77,7 @@ final class TestServer {
         server = try SIPServer(
             configuration: configuration, configDirectory: conf.path,
             listen: [ListenAddress(host: host, port: 0)] + streams.map { ListenAddress($0, host: host, port: 0) },
-            workers: workers, logger: logger, clock: serverClock)
+            workers: workers, metrics: metrics ? MetricsAddress(host: host, port: 0) : nil, logger: logger, clock: serverClock)
         server.start()
     }
 
@@ -84,6 +85,9 @@ final class TestServer {
     static func sample(host: String = "127.0.0.1", workers: Int? = nil, clock: ManualClock? = nil) throws -> TestServer {
         try TestServer(conf: TempConfDirectory.sample(), host: host, workers: workers, clock: clock)
     }
+
+    /// Where `/metrics` and `/health` are served (0 without `metrics`).
+    var metricsPort: UInt16 { server.metricsAddress?.port ?? 0 }
 
     /// The port the first listen address of `transport` was bound to.
     func port(_ transport: SIPTransport) -> UInt16 {

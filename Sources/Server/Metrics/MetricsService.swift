@@ -1,0 +1,36 @@
+import Config
+import Logging
+
+/// `[metrics] listen`: the exporter, its HTTP listener, and the fold of the workers' meters into the
+/// exporter once a second (and at each scrape), so that a scrape replays at most a second of requests.
+final class MetricsService: Sendable {
+    let exporter = MetricsExporter()
+    private let server: MetricsHTTPServer
+    private let fold: RepeatingTimer
+
+    /// Binds `address` now (a port in use fails the start). `snapshot` reads the daemon's counts and
+    /// state; `health` says whether it is serving, with the health document.
+    init(
+        address: MetricsAddress, snapshot: @escaping @Sendable () -> MetricsSnapshot,
+        health: @escaping @Sendable () -> (serving: Bool, body: [UInt8]), logger: Logger
+    ) throws {
+        let exporter = exporter
+        exporter.publish(snapshot())
+        let routes = MetricsRoutes(
+            metrics: {
+                exporter.publish(snapshot())
+                return exporter.exposition()
+            }, health: health)
+        server = try MetricsHTTPServer(address: address, routes: routes, logger: logger)
+        fold = RepeatingTimer(label: "switchd.metrics.fold", interval: 1) { exporter.publish(snapshot()) }
+    }
+
+    var localAddress: SocketAddress { server.localAddress }
+
+    func start() { fold.start() }
+
+    func stop() {
+        fold.cancel()
+        server.stop()
+    }
+}
