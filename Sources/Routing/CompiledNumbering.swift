@@ -13,6 +13,8 @@ final class CompiledNumbering: Sendable {
     let classNames: [String]
     /// Class prefix → class index.
     let classPrefixes: PrefixTable
+    /// The same prefixes as symbol indices (what `switchd diff` walks beside the dial plans).
+    let classPrefixSymbols: [[Int]]
     /// Emergency number → index in `emergencyNumbers`.
     let emergency: PrefixTable
     let emergencyNumbers: [String]
@@ -28,11 +30,16 @@ final class CompiledNumbering: Sendable {
         isConfigured = spec != nil
         classNames = names
         var prefixes = PrefixTable()
+        var symbols: [[Int]] = []
         for entry in spec?.classes ?? [] {
             guard let index = names.firstIndex(of: entry.name) else { continue }
-            for prefix in entry.prefixes { prefixes.insert(prefix.symbols, value: Int32(index)) }
+            for prefix in entry.prefixes {
+                prefixes.insert(prefix.symbols, value: Int32(index))
+                symbols.append(prefix.symbols)
+            }
         }
         classPrefixes = prefixes
+        classPrefixSymbols = symbols
         var emergency = PrefixTable()
         let numbers = spec?.emergencyNumbers ?? []
         // Without a gateway (already an error) no emergency number is routed.

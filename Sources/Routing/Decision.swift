@@ -30,12 +30,19 @@ public struct Decision: Sendable, Equatable {
     /// any, take the call before its contact in the conf. Nil for trunks and refusals; never nil for
     /// `.registeredOnly`.
     public var reachedExtension: ExtensionReference?
+    /// The entry whose template made the contact and where its placeholder's value starts in the dial
+    /// string: what `switchd diff` compares, as the same template can stand for each number of a block.
+    let source: ContactSource
 
-    init(outcome: Outcome, callerID: String, explanation: Explanation, reachedExtension: ExtensionReference? = nil) {
+    init(
+        outcome: Outcome, callerID: String, explanation: Explanation, reachedExtension: ExtensionReference? = nil,
+        source: ContactSource = .none
+    ) {
         self.outcome = outcome
         self.callerID = callerID
         self.explanation = explanation
         self.reachedExtension = reachedExtension
+        self.source = source
     }
 
     public var contact: String? {
@@ -51,6 +58,16 @@ public struct Decision: Sendable, Equatable {
         if case .emergency = explanation { return true }
         return false
     }
+}
+
+/// Where a decision's contact came from: an entry of the plan (`DialPlan.entries`), the emergency
+/// gateway, or nothing; `numberStart` is where the placeholder's value begins in the dial string.
+struct ContactSource: Sendable, Equatable {
+    static let emergencyGateway: Int32 = -2
+    static let none = ContactSource(entry: DialTrie.none, numberStart: 0)
+
+    let entry: Int32
+    let numberStart: Int32
 }
 
 /// The classes behind a trunk call's verdict: the plan's numbering (to say which class the number is

@@ -90,7 +90,9 @@ extension DialPlan {
             let reached = ExtensionReference(
                 customerID: customers[Int(entries[Int(entryIndex)].owner)].id, number: String(number))
             let outcome: Decision.Outcome = target.isRegisteredOnly ? .registeredOnly : .redirect(contact: target.render(number))
-            return Decision(outcome: outcome, callerID: caller.id, explanation: explanation, reachedExtension: reached)
+            return Decision(
+                outcome: outcome, callerID: caller.id, explanation: explanation, reachedExtension: reached,
+                source: ContactSource(entry: entryIndex, numberStart: Int32(start)))
         case .trunk(let entryIndex, let numberStart):
             let target = targets[Int(entryIndex)]
             if case .value(let index) = numbering.emergency.match(bytes, from: numberStart) {
@@ -108,7 +110,8 @@ extension DialPlan {
             let note = numbering.isConfigured ? classNote(override, target) : nil
             return Decision(
                 outcome: .redirect(contact: target.render(number)), callerID: caller.id,
-                explanation: .trunk(customer: caller.name, code: target.key, number: number, classes: note))
+                explanation: .trunk(customer: caller.name, code: target.key, number: number, classes: note),
+                source: ContactSource(entry: entryIndex, numberStart: Int32(numberStart)))
         case .foreignTrunk(let via, let trunkIndex):
             let access = entries[Int(via)]
             return Decision(
@@ -141,7 +144,8 @@ extension DialPlan {
         let contact = numbering.emergencyGateway?.render(number) ?? ""
         return Decision(
             outcome: .redirect(contact: contact), callerID: caller.id,
-            explanation: .emergency(number: number, trunk: trunk))
+            explanation: .emergency(number: number, trunk: trunk),
+            source: ContactSource(entry: ContactSource.emergencyGateway, numberStart: Int32(start)))
     }
 
     /// A `+` number (E.164): over the caller's `e164 = true` trunk, its class permitting; never an
@@ -165,6 +169,7 @@ extension DialPlan {
         }
         return Decision(
             outcome: .redirect(contact: targets[Int(caller.e164Trunk)].render(number)), callerID: caller.id,
-            explanation: .e164(customer: caller.name, code: targets[Int(caller.e164Trunk)].key, number: number, classes: note))
+            explanation: .e164(customer: caller.name, code: targets[Int(caller.e164Trunk)].key, number: number, classes: note),
+            source: ContactSource(entry: caller.e164Trunk, numberStart: 0))
     }
 }

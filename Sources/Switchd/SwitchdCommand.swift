@@ -8,10 +8,13 @@ struct SwitchdCommand: ParsableCommand {
         commandName: "switchd",
         abstract: "A SIP call-routing daemon for multi-tenant cloud PBXs.",
         version: SwitchdVersion.text,
-        subcommands: [RunCommand.self, CheckCommand.self, RouteCommand.self, RegistrationsCommand.self, PasswdCommand.self])
+        subcommands: [
+            RunCommand.self, CheckCommand.self, RouteCommand.self, DiffCommand.self, RegistrationsCommand.self,
+            PasswdCommand.self,
+        ])
 
-    /// Like ArgumentParser's own `main`, except that bad arguments exit with 1 (not 64), so that every
-    /// failure of a subcommand has the same exit status scripts can test for.
+    /// Like ArgumentParser's own `main`, except that bad arguments exit with 1 (not 64; 2 for `diff`), so
+    /// that every failure of a subcommand has the same exit status scripts can test for.
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -20,7 +23,8 @@ struct SwitchdCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code.rawValue == 64 {
                 printToStandardError(fullMessage(for: error))
-                Foundation.exit(1)
+                // diff's 1 means "something changes": its trouble is 2, as for diff(1).
+                Foundation.exit(CommandLine.arguments.dropFirst().first == "diff" ? DiffCommand.troubleStatus : 1)
             }
             exit(withError: error)
         }

@@ -8,7 +8,7 @@ import Testing
 
 /// One generated customer; numbers and trunk codes never start with "3", access codes are "3x",
 /// so that what a customer dials directly and the access codes never overlap.
-private struct ModelCustomer {
+struct ModelCustomer {
     let id: String
     let cm: Int
     let group: String?
@@ -69,7 +69,7 @@ private extension Character {
 
 /// numbering.toml, read plainly: country code 23 (so that +2 and +24 are partial and other codes),
 /// national prefix 0.
-private struct ModelNumbering {
+struct ModelNumbering {
     var emergency: [String] = []
     var classes: [(name: String, prefixes: [String])] = []
 
@@ -205,7 +205,7 @@ private struct ModelPlan {
     }
 }
 
-private func generate(seed: UInt64) -> (customers: [ModelCustomer], numbering: ModelNumbering?) {
+func generate(seed: UInt64) -> (customers: [ModelCustomer], numbering: ModelNumbering?) {
     var random = SeededRandom(state: seed)
     func pick(_ characters: String) -> Character { characters.randomElement(using: &random)! }
     func string(length: Int, first: String, rest: String) -> String {
@@ -298,10 +298,10 @@ private func generate(seed: UInt64) -> (customers: [ModelCustomer], numbering: M
 }
 
 /// The classes a generated trunk or extension may allow.
-private let classUniverse = ["local", "international", "mobile", "premium"]
+let classUniverse = ["local", "international", "mobile", "premium"]
 
 /// Every string over `alphabet` of length 0 through `maxLength`.
-private func allStrings(over alphabet: [Character], maxLength: Int) -> [String] {
+func allStrings(over alphabet: [Character], maxLength: Int) -> [String] {
     var result = [""]
     var level = [""]
     for _ in 0..<maxLength {

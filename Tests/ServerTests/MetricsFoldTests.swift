@@ -101,9 +101,11 @@ struct MetricsFoldTests {
 struct ResponseCatalogStatusTests {
     @Test("every status the catalog answers with is in ResponseCatalog.statusCodes (the metrics' series)")
     func everyStatusIsListed() {
-        // Calls (their verdicts are built by the dial plan only): 302, 480, 403, 404, 484 and 401, which
-        // the wire tests assert one by one.
-        var codes: Set<Int> = [302, 480, 403, 404, 484]
+        let outcomes: [Decision.Outcome] = [
+            .redirect(contact: "sip:x@y"), .registeredOnly, .forbidden(.foreignDomain), .forbidden(.trunkOfAnotherCustomer),
+            .forbidden(.callClassBarred), .notFound, .addressIncomplete,
+        ]
+        var codes = Set(outcomes.map { ResponseCatalog.statusLine(for: $0).code })
         codes.insert(
             ResponseCatalog.statusLine(for: CallVerdict.challenge(realm: "r", stale: false, reason: .unknownDomain(host: "h")))
                 .code)

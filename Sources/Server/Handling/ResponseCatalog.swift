@@ -38,17 +38,21 @@ public enum ResponseCatalog {
         case .challenge: return StatusLine(code: 401, phrase: "Unauthorized")
         case .identityMismatch: return StatusLine(code: 403, phrase: "Credentials Of Another User")
         case .registered: return StatusLine(code: 302, phrase: "Moved Temporarily")
-        case .routed(let decision):
-            switch decision.outcome {
-            case .redirect: return StatusLine(code: 302, phrase: "Moved Temporarily")
-            // Only when none of the extension's phones is registered (else the verdict is `.registered`).
-            case .registeredOnly: return StatusLine(code: 480, phrase: "Temporarily Unavailable")
-            case .forbidden(.foreignDomain): return StatusLine(code: 403, phrase: "Domain Of Another Customer")
-            case .forbidden(.trunkOfAnotherCustomer): return StatusLine(code: 403, phrase: "Trunk Of Another Customer")
-            case .forbidden(.callClassBarred): return StatusLine(code: 403, phrase: "Call Class Barred")
-            case .notFound: return StatusLine(code: 404, phrase: "Not Found")
-            case .addressIncomplete: return StatusLine(code: 484, phrase: "Address Incomplete")
-            }
+        case .routed(let decision): return statusLine(for: decision.outcome)
+        }
+    }
+
+    /// A dial plan decision's status line (for a call routed as the plan decided; `switchd diff`).
+    public static func statusLine(for outcome: Decision.Outcome) -> StatusLine {
+        switch outcome {
+        case .redirect: return StatusLine(code: 302, phrase: "Moved Temporarily")
+        // Only when none of the extension's phones is registered (else the verdict is `.registered`).
+        case .registeredOnly: return StatusLine(code: 480, phrase: "Temporarily Unavailable")
+        case .forbidden(.foreignDomain): return StatusLine(code: 403, phrase: "Domain Of Another Customer")
+        case .forbidden(.trunkOfAnotherCustomer): return StatusLine(code: 403, phrase: "Trunk Of Another Customer")
+        case .forbidden(.callClassBarred): return StatusLine(code: 403, phrase: "Call Class Barred")
+        case .notFound: return StatusLine(code: 404, phrase: "Not Found")
+        case .addressIncomplete: return StatusLine(code: 484, phrase: "Address Incomplete")
         }
     }
 
