@@ -4,6 +4,7 @@ import Addressing
 //     swift run -c release RouteBench [customers] [extensions-per-customer]
 //     swift run -c release RouteBench --reloads N [DIR] [EVERY]    (RSS over N in-process loads)
 //     swift run -c release RouteBench --without-numbering [customers] [extensions-per-customer]
+// After the routing it times `switchd diff` on the plan (DiffBench.swift).
 // Defaults: 1,000 customers in 100 groups, 200 single extensions each (200,000) plus a 1,000-number range,
 // and numbering.toml (issue 12): emergency 999 and 112, five call classes, every trunk with `allow` and
 // `e164 = true`, one extension per customer with an [outbound] override. `--without-numbering` leaves
@@ -174,3 +175,5 @@ let decisions = Double(rounds * calls.count)
 print(
     "routing: \(Int(decisions)) decisions on one thread in \(String(format: "%.3f", routeTime.wall)) s wall = \(Int(decisions / routeTime.wall)) decisions/s; \(String(format: "%.3f", routeTime.cpu)) s CPU = \(Int(decisions / routeTime.cpu)) decisions per CPU-second (checksum \(checksum))"
 )
+
+try DiffBench.run(directory: directory, plan: plan, measure: measure)

@@ -11,10 +11,13 @@ import Config
 struct DiffExplorer {
     private let sides: [(plan: DialPlan, caller: Int32)]
     private let interest: InterestTrie
+    /// Prefixes whose strings both plans decide alike (`PlanHashes.unchangedPrefixes`).
+    private let unchanged: Set<[Int]>
 
-    init(old: DialPlan, oldCaller: Int32, new: DialPlan, newCaller: Int32) {
+    init(old: DialPlan, oldCaller: Int32, new: DialPlan, newCaller: Int32, unchanged: Set<[Int]> = []) {
         sides = [(old, oldCaller), (new, newCaller)]
-        interest = InterestTrie(sides)
+        self.unchanged = unchanged
+        interest = InterestTrie(sides, unchanged: unchanged)
     }
 
     /// A set of strings and the decisions of its two plans.
@@ -64,6 +67,11 @@ struct DiffExplorer {
                 guard let child = node.children[symbol] else { continue }
                 taken.insert(symbol)
                 let childPath = path + [SymbolSet(symbol)]
+                if explorer.unchanged.contains(childPath.map(\.representative)) {
+                    let alike = Pair(old: .unexplored, new: .unexplored)
+                    parts.append((childPath, alike, .same(alike)))
+                    continue
+                }
                 parts.append((childPath, pair(childPath, rest: false), below(child, path: childPath)))
             }
             if let digits = node.digits {

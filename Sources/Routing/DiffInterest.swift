@@ -36,8 +36,10 @@ struct InterestTrie {
     /// Both plans' structure for one caller. Past the caller's own access code a plan routes what
     /// follows as if dialled alone, so its structure is copied after the code (and after the code
     /// repeated) as deep as any structure of either plan goes.
-    init(_ sides: [(plan: DialPlan, caller: Int32)]) {
-        let patterns = sides.map { Self.patterns($0.plan, caller: $0.caller) }
+    /// `unchanged`: prefixes decided alike in both plans (`PlanHashes.unchangedPrefixes`), whose
+    /// structure below need not be known (the explorer does not walk into them).
+    init(_ sides: [(plan: DialPlan, caller: Int32)], unchanged: Set<[Int]> = []) {
+        let patterns = sides.map { Self.patterns($0.plan, caller: $0.caller, unchanged: unchanged) }
         let depth = patterns.joined().map(\.count).max() ?? 0
         let codes = sides.map { $0.plan.customers[Int($0.caller)].accessCode }
         // With the same own access code in both plans, what follows it is compared where it is dialled
@@ -52,6 +54,8 @@ struct InterestTrie {
         for (side, own) in zip(sides, patterns) {
             for pattern in own { insert(pattern) }
             guard mirrored, let code = side.plan.customers[Int(side.caller)].accessCode, !code.isEmpty else { continue }
+            // After the code every prefix counts again: the copies keep what `unchanged` cut.
+            let own = unchanged.isEmpty ? own : Self.patterns(side.plan, caller: side.caller, unchanged: [])
             var prefix: [InterestStep] = []
             while prefix.count + code.count < depth {
                 prefix += code.map { .symbol($0) }
@@ -86,13 +90,14 @@ struct InterestTrie {
     }
 
     /// What decides `caller`'s calls in `plan`.
-    private static func patterns(_ plan: DialPlan, caller: Int32) -> [[InterestStep]] {
+    private static func patterns(_ plan: DialPlan, caller: Int32, unchanged: Set<[Int]>) -> [[InterestStep]] {
         var patterns: [[InterestStep]] = []
         func insert(_ pattern: [InterestStep]) { patterns.append(pattern) }
         let customer = plan.customers[Int(caller)]
         let numbering = plan.numbering
         let emergency = numbering.emergencyNumbers.map { number in number.utf8.compactMap { DialSymbol.index(of: $0) } }
-        addTrie(plan, node: customer.root, prefix: [], inMember: false, emergency: emergency, into: &patterns)
+        addTrie(
+            plan, node: customer.root, prefix: [], inMember: false, emergency: emergency, unchanged: unchanged, into: &patterns)
         for number in emergency { insert(number.map { .symbol($0) }) }
         if let own = customer.accessCode { insert(own.map { .symbol($0) }) }
         // `+` numbers: the country code, then the national digits whose class prefix starts with the
@@ -112,11 +117,15 @@ struct InterestTrie {
 
     private static func addTrie(
         _ plan: DialPlan, node index: Int32, prefix: [InterestStep], inMember: Bool, emergency: [[Int]],
-        into patterns: inout [[InterestStep]]
+        unchanged: Set<[Int]>, into patterns: inout [[InterestStep]]
     ) {
         let node = plan.packed.nodes[Int(index)]
         func insert(_ pattern: [InterestStep]) { patterns.append(pattern) }
         insert(prefix)
+        if !inMember, !unchanged.isEmpty, unchanged.contains(prefix.compactMap { if case .symbol(let s) = $0 { s } else { nil } })
+        {
+            return
+        }
         if node.block != DialTrie.none {
             insert(prefix + Array(repeating: .anyDigit, count: Int(node.blockWidth)))
         }
@@ -132,7 +141,7 @@ struct InterestTrie {
             guard !inMember, case .accessCode(let member) = plan.entries[Int(node.terminal)].kind else { return }
             addTrie(
                 plan, node: plan.customers[Int(member)].root, prefix: prefix, inMember: true, emergency: emergency,
-                into: &patterns)
+                unchanged: unchanged, into: &patterns)
             return
         case .extensionNumber:
             // A terminal ends every walk: nothing longer shares its prefix.
@@ -143,7 +152,7 @@ struct InterestTrie {
             if child != DialTrie.none {
                 addTrie(
                     plan, node: child, prefix: prefix + [.symbol(symbol)], inMember: inMember, emergency: emergency,
-                    into: &patterns)
+                    unchanged: unchanged, into: &patterns)
             }
         }
     }

@@ -20,6 +20,9 @@ public struct PlanDiff: Sendable {
         /// another offset is another contact, although it reads the same.
         let numberStart: Int
 
+        /// A subtree `PlanHashes` found alike in both plans: never asked, never reported.
+        static let unexplored = Side(outcome: nil, transparentAccessCode: nil, numberStart: -1)
+
         public func hash(into hasher: inout Hasher) {
             hasher.combine(transparentAccessCode)
             hasher.combine(numberStart)
@@ -75,7 +78,8 @@ extension DialPlan {
             let newCaller = Int32(index)
             // Nothing that decides this caller's calls differs: no string can.
             if oldHashes.callerSignature(before) == newHashes.callerSignature(newCaller) { continue }
-            let explorer = DiffExplorer(old: old, oldCaller: before, new: new, newCaller: newCaller)
+            let unchanged = PlanHashes.unchangedPrefixes(old: oldHashes, before, new: newHashes, newCaller)
+            let explorer = DiffExplorer(old: old, oldCaller: before, new: new, newCaller: newCaller, unchanged: unchanged)
             let generic = explorer.changes(fromUser: nil)
             result.changes += generic.map { $0.change(customer: customer.id, callerExtension: nil) }
             let extensions = Set(old.customers[Int(before)].outbound.keys).union(customer.outbound.keys).sorted()

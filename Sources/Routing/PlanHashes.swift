@@ -9,7 +9,7 @@ import Config
 /// subtrees, as a lookup does, and adds the caller's own access code, `[outbound]`, E.164 trunk and the
 /// plan's numbering. Equal signatures mean equal decisions (up to a hash collision, 1 in 2^64).
 struct PlanHashes {
-    private let plan: DialPlan
+    let plan: DialPlan
     /// Per packed node: its subtree without following access codes.
     private let subtree: [Int]
     private let numbering: Int
@@ -62,6 +62,68 @@ struct PlanHashes {
             hasher.combine(allowance.mask)
         }
         combineFollowingAccessCodes(customer.root, into: &hasher)
+        return hasher.finalize()
+    }
+
+    /// The dial string prefixes under which `old` and `new` decide every string alike for this caller,
+    /// found without asking `dial`: the same subtree in both (the same member behind an access code),
+    /// reached through the same range blocks, with no emergency number or own access code related to
+    /// the prefix, and no trunk below unless numbering and `[outbound]` are the same too.
+    static func unchangedPrefixes(old: PlanHashes, _ oldCaller: Int32, new: PlanHashes, _ newCaller: Int32) -> Set<[Int]> {
+        let customers = (old: old.plan.customers[Int(oldCaller)], new: new.plan.customers[Int(newCaller)])
+        let trunksAlike =
+            old.numbering == new.numbering && customers.old.outbound.mapValues(\.mask) == customers.new.outbound.mapValues(\.mask)
+        let emergency = Set(old.plan.numbering.emergencyNumbers + new.plan.numbering.emergencyNumbers).map {
+            $0.utf8.compactMap { DialSymbol.index(of: $0) }
+        }
+        let codes = [customers.old.accessCode, customers.new.accessCode].compactMap { $0 }
+        let related = { (path: [Int]) in
+            (emergency + codes).contains { $0.starts(with: path) || path.starts(with: $0) }
+        }
+        var found = Set<[Int]>()
+        func walk(_ oldNode: Int32, _ newNode: Int32, _ path: [Int]) {
+            let nodes = (old: old.plan.packed.nodes[Int(oldNode)], new: new.plan.packed.nodes[Int(newNode)])
+            if !path.isEmpty, !related(path) {
+                if case .accessCode(let oldMember) = nodes.old.terminalKind == .accessCode
+                    ? old.plan.entries[Int(nodes.old.terminal)].kind : nil,
+                    case .accessCode(let newMember) = nodes.new.terminalKind == .accessCode
+                        ? new.plan.entries[Int(nodes.new.terminal)].kind : nil
+                {
+                    let members = (old: old.plan.customers[Int(oldMember)], new: new.plan.customers[Int(newMember)])
+                    if members.old.id == members.new.id, old.subtree[Int(members.old.root)] == new.subtree[Int(members.new.root)],
+                        (members.old.extensionCount > 0) == (members.new.extensionCount > 0)
+                    {
+                        found.insert(path)
+                    }
+                    return
+                }
+                // `reach` is what lies below a node, not the node itself.
+                let trunkHere = nodes.old.terminalKind == .trunk || nodes.old.reach.contains(.trunk)
+                if old.subtree[Int(oldNode)] == new.subtree[Int(newNode)], trunksAlike || !trunkHere {
+                    found.insert(path)
+                    return
+                }
+            }
+            // A range block met on the way decides strings below it: past a block that differs, nothing
+            // below can be taken as alike.
+            guard nodes.old.blockWidth == nodes.new.blockWidth,
+                blockSignature(old.plan, nodes.old) == blockSignature(new.plan, nodes.new)
+            else { return }
+            for symbol in 0..<DialSymbol.count {
+                let children = (old: old.plan.packed.child(nodes.old, symbol), new: new.plan.packed.child(nodes.new, symbol))
+                if children.old != DialTrie.none, children.new != DialTrie.none {
+                    walk(children.old, children.new, path + [symbol])
+                }
+            }
+        }
+        walk(customers.old.root, customers.new.root, [])
+        return found
+    }
+
+    private static func blockSignature(_ plan: DialPlan, _ node: PackedTrie.Node) -> Int? {
+        guard node.block != DialTrie.none else { return nil }
+        var hasher = Hasher()
+        combine(plan, entry: node.block, into: &hasher)
         return hasher.finalize()
     }
 
