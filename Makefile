@@ -68,7 +68,8 @@ sipp-test: build
 
 # The daemon as a process: SIGHUP reloads (a bad conf keeps the old plan), SIGTERM stops cleanly; the
 # registrar's SQLite store across SIGTERM, SIGHUP and kill -9 after a burst of REGISTERs; numbering,
-# the unit, the decision log, and /metrics and /health (written from the issue's text alone).
+# the unit, the decision log, /metrics and /health, and switchd diff (the last two written from the
+# issue's text alone).
 daemon-test: build
 	bash Tests/daemon/signals.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/registrar.sh $$($(SWIFT) build --show-bin-path)/switchd
@@ -77,6 +78,7 @@ daemon-test: build
 	bash Tests/daemon/systemd.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/decisions.sh $$($(SWIFT) build --show-bin-path)/switchd
 	bash Tests/daemon/metrics.sh $$($(SWIFT) build --show-bin-path)/switchd
+	bash Tests/daemon/diff.sh $$($(SWIFT) build --show-bin-path)/switchd
 
 # SIPVicious scanners (from PyPI, into .venv-sipvicious), password guessing and floods, against the
 # release build (the flood checks measure how promptly trusted callers are answered); then abuse over

@@ -19,11 +19,14 @@ public final class DialPlan: Sendable {
     let trunkHosts: Set<String>
     /// Emergency numbers and call classes (numbering.toml).
     let numbering: CompiledNumbering
+    /// Every group file's id, members or not (`switchd diff` lists those added and removed).
+    let groupIDs: [String]
 
     init(
         customers: [CompiledCustomer], domainOwners: [String: Int32], packed: PackedTrie, entries: [DialEntry],
-        numbering: CompiledNumbering, emergencyGateway: URITemplate?, summary: PlanSummary
+        numbering: CompiledNumbering, emergencyGateway: URITemplate?, summary: PlanSummary, groupIDs: [String] = []
     ) {
+        self.groupIDs = groupIDs
         self.customers = customers
         self.domainOwners = domainOwners
         self.packed = packed

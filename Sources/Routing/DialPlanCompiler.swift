@@ -82,7 +82,7 @@ enum DialPlanCompiler {
         }
         return DialPlan(
             customers: packedCustomers, domainOwners: domainOwners, packed: packed, entries: entries, numbering: numbering,
-            emergencyGateway: numberingSpec?.emergencyGateway, summary: summary)
+            emergencyGateway: numberingSpec?.emergencyGateway, summary: summary, groupIDs: groups.map(\.id).sorted())
     }
 
     struct GroupMembers {

@@ -84,9 +84,12 @@ struct DiffExplorer {
             }
             let rest = alphabet.subtracting(taken)
             if !rest.isEmpty {
+                // Past the own access code, what is longer counts as a whole; the string itself is asked
+                // as it is, unless both plans route it as without the same code (then it shows there).
                 let childPath = path + [rest]
-                let restPair = pair(childPath, rest: true)
-                parts.append((childPath, restPair, .same(restPair)))
+                let longer = pair(childPath, rest: true)
+                let bothWithout = longer.old.transparentAccessCode != nil && !longer.changed
+                parts.append((childPath, bothWithout ? longer : pair(childPath, rest: false), .same(longer)))
             }
             if let first = parts.first, parts.allSatisfy({ $0.exact == first.exact && $0.below == .same(first.exact) }) {
                 return .same(first.exact)

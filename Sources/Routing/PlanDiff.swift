@@ -66,8 +66,8 @@ extension DialPlan {
         let newIDs = Set(new.customers.map(\.id))
         result.customersAdded = new.customers.map(\.id).filter { !oldIDs.contains($0) }
         result.customersRemoved = old.customers.map(\.id).filter { !newIDs.contains($0) }
-        let oldGroups = Set(old.customers.compactMap(\.group))
-        let newGroups = Set(new.customers.compactMap(\.group))
+        let oldGroups = Set(old.groupIDs)
+        let newGroups = Set(new.groupIDs)
         result.groupsAdded = newGroups.subtracting(oldGroups).sorted()
         result.groupsRemoved = oldGroups.subtracting(newGroups).sorted()
         let oldIndex = Dictionary(old.customers.enumerated().map { ($1.id, Int32($0)) }, uniquingKeysWith: { first, _ in first })
