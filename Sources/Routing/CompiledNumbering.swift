@@ -13,8 +13,10 @@ final class CompiledNumbering: Sendable {
     let classNames: [String]
     /// Class prefix → class index.
     let classPrefixes: PrefixTable
-    /// The same prefixes as symbol indices (what `switchd diff` walks beside the dial plans).
+    /// The same prefixes as symbol indices (what `switchd diff` walks beside the dial plans), and the
+    /// class index of each, in the same order.
     let classPrefixSymbols: [[Int]]
+    let classPrefixClasses: [Int]
     /// Emergency number → index in `emergencyNumbers`.
     let emergency: PrefixTable
     let emergencyNumbers: [String]
@@ -31,15 +33,18 @@ final class CompiledNumbering: Sendable {
         classNames = names
         var prefixes = PrefixTable()
         var symbols: [[Int]] = []
+        var classes: [Int] = []
         for entry in spec?.classes ?? [] {
             guard let index = names.firstIndex(of: entry.name) else { continue }
             for prefix in entry.prefixes {
                 prefixes.insert(prefix.symbols, value: Int32(index))
                 symbols.append(prefix.symbols)
+                classes.append(index)
             }
         }
         classPrefixes = prefixes
         classPrefixSymbols = symbols
+        classPrefixClasses = classes
         var emergency = PrefixTable()
         let numbers = spec?.emergencyNumbers ?? []
         // Without a gateway (already an error) no emergency number is routed.

@@ -31,7 +31,9 @@ struct DiffExplorer {
         }
     }
 
-    /// Every block whose decisions differ, for calls from `fromUser` (nil: an extension without `[outbound]`).
+    /// Every block whose decisions differ, for calls from `fromUser` (nil: an extension without
+    /// `[outbound]`); for an extension, every block where its pair of decisions is not the customer's
+    /// other phones' pair (its own change, or no change where they have one).
     func changes(fromUser: String?) -> [Found] {
         var walk = Walk(explorer: self, fromUser: fromUser, found: [])
         // Every string decided alike by both plans' changes: one block, all strings.
@@ -45,7 +47,13 @@ struct DiffExplorer {
     struct Pair: Equatable, DiffExplorerPair {
         let old: PlanDiff.Side
         let new: PlanDiff.Side
-        var changed: Bool { old != new }
+        /// For a calling extension: the pair of the customer's phones without `[outbound]`.
+        var baseline: [PlanDiff.Side]? = nil
+        /// Something changes (for the extension or for the others), and not alike for both.
+        var changed: Bool {
+            guard let baseline else { return old != new }
+            return (old != new || baseline[0] != baseline[1]) && baseline != [old, new]
+        }
     }
 
     /// What every string strictly below a node got: one pair for all, or several (already reported).
@@ -68,7 +76,8 @@ struct DiffExplorer {
                 taken.insert(symbol)
                 let childPath = path + [SymbolSet(symbol)]
                 if explorer.unchanged.contains(childPath.map(\.representative)) {
-                    let alike = Pair(old: .unexplored, new: .unexplored)
+                    let alike = Pair(
+                        old: .unexplored, new: .unexplored, baseline: fromUser == nil ? nil : [.unexplored, .unexplored])
                     parts.append((childPath, alike, .same(alike)))
                     continue
                 }
@@ -88,7 +97,7 @@ struct DiffExplorer {
                 // as it is, unless both plans route it as without the same code (then it shows there).
                 let childPath = path + [rest]
                 let longer = pair(childPath, rest: true)
-                let bothWithout = longer.old.transparentAccessCode != nil && !longer.changed
+                let bothWithout = longer.old.transparentAccessCode != nil && longer.old == longer.new
                 parts.append((childPath, bothWithout ? longer : pair(childPath, rest: false), .same(longer)))
             }
             if let first = parts.first, parts.allSatisfy({ $0.exact == first.exact && $0.below == .same(first.exact) }) {
@@ -104,15 +113,23 @@ struct DiffExplorer {
         /// The decisions of the strings of `path` (its representative asked); `rest`: past every
         /// structure, where a string that starts with the caller's own access code is that call without it.
         private func pair(_ path: [SymbolSet], rest: Bool) -> Pair {
+            let sides = sides(path, rest: rest, fromUser: fromUser)
+            return Pair(
+                old: sides[0], new: sides[1], baseline: fromUser == nil ? nil : self.sides(path, rest: rest, fromUser: nil))
+        }
+
+        private func sides(_ path: [SymbolSet], rest: Bool, fromUser: String?) -> [PlanDiff.Side] {
             let symbols = path.map(\.representative)
-            let sides = explorer.sides.map { plan, caller -> PlanDiff.Side in
-                if rest, let own = plan.customers[Int(caller)].accessCode, symbols.starts(with: own) {
+            return explorer.sides.map { plan, caller -> PlanDiff.Side in
+                if rest || explorer.interest.pastCodeIsWithoutCode, let own = plan.customers[Int(caller)].accessCode,
+                    symbols.count > own.count, symbols.starts(with: own)
+                {
                     return PlanDiff.Side(
-                        outcome: nil, transparentAccessCode: plan.customers[Int(caller)].accessCodeText, numberStart: own.count)
+                        outcome: nil, transparentAccessCode: plan.customers[Int(caller)].accessCodeText, extensionOf: nil,
+                        numberStart: own.count)
                 }
                 return DiffExplorer.side(plan, caller: caller, dialled: SymbolSet.text(symbols), fromUser: fromUser)
             }
-            return Pair(old: sides[0], new: sides[1])
         }
 
     }
@@ -120,8 +137,11 @@ struct DiffExplorer {
     /// The decision of `dialled` as a diff compares it: a redirect's template, not its rendered URI.
     static func side(_ plan: DialPlan, caller: Int32, dialled: String, fromUser: String?) -> PlanDiff.Side {
         let decision = plan.dial(dialled, caller: caller, fromUser: fromUser)
+        // Whose extension is reached, and from where its number starts: whose registered phones ring.
+        let reached = decision.reachedExtension?.customerID
         guard case .redirect = decision.outcome else {
-            return PlanDiff.Side(outcome: decision.outcome, transparentAccessCode: nil, numberStart: 0)
+            let start = reached == nil ? 0 : Int(decision.source.numberStart)
+            return PlanDiff.Side(outcome: decision.outcome, transparentAccessCode: nil, extensionOf: reached, numberStart: start)
         }
         let source = decision.source
         let template: String
@@ -137,8 +157,9 @@ struct DiffExplorer {
             template = decision.contact ?? ""
         }
         // Without a placeholder the offset says nothing: the contact is the template itself.
-        let start = template.contains("{") ? Int(source.numberStart) : 0
-        return PlanDiff.Side(outcome: .redirect(contact: template), transparentAccessCode: nil, numberStart: start)
+        let start = template.contains("{") || reached != nil ? Int(source.numberStart) : 0
+        return PlanDiff.Side(
+            outcome: .redirect(contact: template), transparentAccessCode: nil, extensionOf: reached, numberStart: start)
     }
 }
 

@@ -32,9 +32,15 @@ struct InterestTrie {
     static let plus = DialSymbol.count
 
     let root = InterestNode()
+    /// Whether every string longer than a plan's own access code for the caller is routed as without
+    /// the code: no entry of the caller's own starts with its code, in either plan. Then the explorer
+    /// compares those strings as "dialled without the code" (`PlanDiff.Side.transparentAccessCode`) and
+    /// needs no structure past the code; else the plans' structure is copied past it.
+    let pastCodeIsWithoutCode: Bool
 
     /// Both plans' structure for one caller. Past the caller's own access code a plan routes what
-    /// follows as if dialled alone, so its structure is copied after the code (and after the code
+    /// follows as if dialled alone; when an entry of the caller's own starts with the code, not every
+    /// string past it is, and then the plan's structure is copied after the code (and after the code
     /// repeated) as deep as any structure of either plan goes.
     /// `unchanged`: prefixes decided alike in both plans (`PlanHashes.unchangedPrefixes`), whose
     /// structure below need not be known (the explorer does not walk into them).
@@ -42,18 +48,15 @@ struct InterestTrie {
         let patterns = sides.map { Self.patterns($0.plan, caller: $0.caller, unchanged: unchanged) }
         let depth = patterns.joined().map(\.count).max() ?? 0
         let codes = sides.map { $0.plan.customers[Int($0.caller)].accessCode }
-        // With the same own access code in both plans, what follows it is compared where it is dialled
-        // without it; the copies are needed only when the code differs, or when an entry of the caller's
-        // own starts with it (then the strings past the code are not all routed as without it).
         let startsWithCode = zip(patterns, codes).contains { own, code in
             guard let code else { return false }
             let steps: [InterestStep] = code.map { .symbol($0) }
             return own.contains { $0.count > steps.count && Array($0.prefix(steps.count)) == steps }
         }
-        let mirrored = codes[0] != codes[1] || startsWithCode
+        pastCodeIsWithoutCode = !startsWithCode
         for (side, own) in zip(sides, patterns) {
             for pattern in own { insert(pattern) }
-            guard mirrored, let code = side.plan.customers[Int(side.caller)].accessCode, !code.isEmpty else { continue }
+            guard startsWithCode, let code = side.plan.customers[Int(side.caller)].accessCode, !code.isEmpty else { continue }
             // After the code every prefix counts again: the copies keep what `unchanged` cut.
             let own = unchanged.isEmpty ? own : Self.patterns(side.plan, caller: side.caller, unchanged: [])
             var prefix: [InterestStep] = []

@@ -16,15 +16,18 @@ public struct PlanDiff: Sendable {
         public let outcome: Decision.Outcome?
         /// Set when the strings are "as dialled without the caller's own access code" (this code).
         public let transparentAccessCode: String?
-        /// Where the template's placeholder value starts in the dial string: the same template from
-        /// another offset is another contact, although it reads the same.
+        /// The customer whose extension the call reaches (whose registered phones take it), if any.
+        public let extensionOf: String?
+        /// Where the template's placeholder value (or the reached extension's number) starts in the dial
+        /// string: the same template from another offset is another contact, although it reads the same.
         let numberStart: Int
 
         /// A subtree `PlanHashes` found alike in both plans: never asked, never reported.
-        static let unexplored = Side(outcome: nil, transparentAccessCode: nil, numberStart: -1)
+        static let unexplored = Side(outcome: nil, transparentAccessCode: nil, extensionOf: nil, numberStart: -1)
 
         public func hash(into hasher: inout Hasher) {
             hasher.combine(transparentAccessCode)
+            hasher.combine(extensionOf)
             hasher.combine(numberStart)
             hasher.combine(outcome.map { "\($0)" })
         }
@@ -40,7 +43,8 @@ public struct PlanDiff: Sendable {
 
     public struct Change: Sendable, Equatable {
         public let customerID: String
-        /// The calling extension, when the change is its own (its `[outbound]` classes).
+        /// The calling extension, when the block is its own (its `[outbound]` classes): there its pair
+        /// is not the customer's other phones' pair (`old` may equal `new`: it does not change there).
         public let callerExtension: String?
         public let strings: Strings
         public let old: Side
@@ -83,11 +87,8 @@ extension DialPlan {
             let generic = explorer.changes(fromUser: nil)
             result.changes += generic.map { $0.change(customer: customer.id, callerExtension: nil) }
             let extensions = Set(old.customers[Int(before)].outbound.keys).union(customer.outbound.keys).sorted()
-            let genericSet = Set(generic)
             for user in extensions {
-                for change in explorer.changes(fromUser: user) where !genericSet.contains(change) {
-                    result.changes.append(change.change(customer: customer.id, callerExtension: user))
-                }
+                result.changes += explorer.changes(fromUser: user).map { $0.change(customer: customer.id, callerExtension: user) }
             }
         }
         return result

@@ -41,7 +41,9 @@ struct PlanHashes {
         let numbering = plan.numbering
         hasher.combine(numbering.isConfigured)
         hasher.combine(numbering.classNames)
+        // A prefix moved from one class to the next changes no list of prefixes: each with its class.
         hasher.combine(numbering.classPrefixSymbols)
+        hasher.combine(numbering.classPrefixClasses)
         hasher.combine(numbering.emergencyNumbers)
         hasher.combine(numbering.emergencyGateway.map(Self.templateText))
         hasher.combine(numbering.countryCode)

@@ -40,7 +40,10 @@ FIXED = ["1", "10", "100", "150", "199", "2", "201", "202", "203", "210", "3", "
          "90115", "91900", "919005", "91800", "912125550100", "99", "0", "0011", "0911", "8", "8911", "8011",
          "82", "8*", "*97", "#", "+0", "+1", "+12125550100", "+19005551234", "+442079460000", "71911", "7171201"]
 
-def expand(block):  # a range block FIRST-LAST as its strings; anything else as itself
+def expand(block):  # a range block FIRST-LAST as its strings; a run P…-Q… as its P… blocks; else itself
+    run = re.fullmatch(r"(\+?[0-9*#]*)([0-9])…-(\+?[0-9*#]*)([0-9])…", block)
+    if run and run[1] == run[3] and run[2] <= run[4]:
+        return [f"{run[1]}{d}…" for d in range(int(run[2]), int(run[4]) + 1)]
     m = re.fullmatch(r"(\+?[0-9*#]+)-(\+?[0-9*#]+)", block)
     if not m or m.group(1) == m.group(2):
         return [m.group(1) if m else block]
@@ -122,7 +125,9 @@ def consistency(old, new, budget):
         block, differs = (named or unnamed or [None])[0], o != n
         ok = len(named) <= 1 and len(unnamed) <= 1
         if ext in OUTBOUND.get(cust, []):  # a block without (from EXT) may hold for the callers without [outbound] only
-            ok = ok and (not named or differs) and (not differs or block is not None)
+            # a named block is the extension's own change, or says it keeps its decision where the others' changes
+            kept = bool(named) and named[0]["old"] == named[0]["new"]
+            ok = ok and (not named or differs or kept) and (not differs or block is not None) and not (kept and differs)
         else:
             ok = ok and differs == (block is not None) and not named
         for side, got in (("old", o), ("new", n)) if ok and block and differs else ():

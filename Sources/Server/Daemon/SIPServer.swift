@@ -145,7 +145,7 @@ public final class SIPServer: Sendable {
                 }
             do {
                 metrics = try MetricsService(
-                    address: address,
+                    address: address, meters: counters.meters,
                     snapshot: {
                         var snapshot = MetricsSnapshot(meters: counters.meters)
                         snapshot.activeBans = handler.activeBans

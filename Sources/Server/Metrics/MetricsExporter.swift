@@ -12,7 +12,8 @@ import Synchronization
 /// by every worker; instead each worker counts requests and their nanoseconds per bucket, and
 /// `publish` replays each bucket's new requests at their mean, which lies inside the bucket: every
 /// bucket count, the count and the sum come out exact. The replay costs one `record` per request,
-/// on the metrics thread; `SIPServer` publishes once a second, so a scrape never has a backlog.
+/// on the metrics thread; `MetricsService` folds the durations once a second, so a scrape never has a
+/// backlog.
 public final class MetricsExporter: Sendable {
     public static let durationMetric = "switchd_request_duration_seconds"
 
@@ -31,6 +32,11 @@ public final class MetricsExporter: Sendable {
     /// Folds `snapshot` into the registry.
     public func publish(_ snapshot: MetricsSnapshot) {
         state.withLock { $0.fold(snapshot, factory: factory) }
+    }
+
+    /// Folds only the request durations of `snapshot` (the once-a-second replay between scrapes).
+    public func publishDurations(_ snapshot: MetricsSnapshot) {
+        state.withLock { $0.duration.publish(counts: snapshot.durationCounts, nanoseconds: snapshot.durationNanoseconds) }
     }
 
     /// The Prometheus text exposition (format 0.0.4) of everything published so far.

@@ -21,6 +21,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
     private let routes: MetricsRoutes
     private var head: HTTPRequestHead?
     private var answered = false
+    /// A HEAD request's answer has no body (RFC 9110 §9.3.2), its 405 included.
+    private var headOnly = false
 
     init(routes: MetricsRoutes) {
         self.routes = routes
@@ -30,6 +32,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         guard !answered else { return }
         switch unwrapInboundIn(data) {
         case .head(let request):
+            headOnly = request.method == .HEAD
             guard request.method == .GET else {
                 respond(context, .methodNotAllowed, text: "only GET is served\n", extra: [("Allow", "GET")])
                 return
@@ -76,6 +79,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
         extra: [(String, String)] = []
     ) {
         answered = true
+        let body = headOnly ? [] : body
         var headers = HTTPHeaders([
             ("Content-Type", contentType), ("Content-Length", "\(body.count)"), ("Connection", "close"),
         ])

@@ -30,8 +30,12 @@ final class MetricsHTTPServer: Sendable {
                     logger.debug("metrics: connection refused", metadata: ["why": "\(Self.maximumConnections) are open"])
                     return channel.close()
                 }
-                channel.closeFuture.whenComplete { _ in openConnections.release() }
-                channel.eventLoop.scheduleTask(in: Self.requestTimeout) { channel.close(promise: nil) }
+                let deadline = channel.eventLoop.scheduleTask(in: Self.requestTimeout) { channel.close(promise: nil) }
+                // Cancelled at close: a closed connection is not kept for the rest of its 5 s.
+                channel.closeFuture.whenComplete { _ in
+                    deadline.cancel()
+                    openConnections.release()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(RequestSizeLimit(limit: Self.maximumRequestBytes))

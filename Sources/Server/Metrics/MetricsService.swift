@@ -1,8 +1,9 @@
 import Config
 import Logging
 
-/// `[metrics] listen`: the exporter, its HTTP listener, and the fold of the workers' meters into the
-/// exporter once a second (and at each scrape), so that a scrape replays at most a second of requests.
+/// `[metrics] listen`: the exporter, its HTTP listener, and the fold of the workers' request durations
+/// into the exporter once a second, so that a scrape replays at most a second of them. Everything else
+/// (and the walks it needs: bindings per customer, active bans) is read at a scrape only.
 final class MetricsService: Sendable {
     let exporter = MetricsExporter()
     private let server: MetricsHTTPServer
@@ -11,7 +12,7 @@ final class MetricsService: Sendable {
     /// Binds `address` now (a port in use fails the start). `snapshot` reads the daemon's counts and
     /// state; `health` says whether it is serving, with the health document.
     init(
-        address: MetricsAddress, snapshot: @escaping @Sendable () -> MetricsSnapshot,
+        address: MetricsAddress, meters: MeterSet, snapshot: @escaping @Sendable () -> MetricsSnapshot,
         health: @escaping @Sendable () -> (serving: Bool, body: [UInt8]), logger: Logger
     ) throws {
         let exporter = exporter
@@ -22,7 +23,9 @@ final class MetricsService: Sendable {
                 return exporter.exposition()
             }, health: health)
         server = try MetricsHTTPServer(address: address, routes: routes, logger: logger)
-        fold = RepeatingTimer(label: "switchd.metrics.fold", interval: 1) { exporter.publish(snapshot()) }
+        fold = RepeatingTimer(label: "switchd.metrics.fold", interval: 1) {
+            exporter.publishDurations(MetricsSnapshot(meters: meters))
+        }
     }
 
     var localAddress: SocketAddress { server.localAddress }

@@ -36,7 +36,9 @@ public final class RequestMeter: Sendable {
         slots[slot].wrappingAdd(amount, ordering: .relaxed)
     }
 
-    func value(_ slot: Int) -> Int { slots[slot].load(ordering: .relaxed) }
+    /// Acquiring: read counts before nanoseconds (`MetricsSnapshot` does), and every counted duration's
+    /// nanoseconds are in.
+    func value(_ slot: Int) -> Int { slots[slot].load(ordering: .acquiring) }
 
     func countRequest(_ method: MethodLabel) { add(Slot.methods + method.rawValue) }
 
@@ -52,11 +54,13 @@ public final class RequestMeter: Sendable {
 
     func countAuthenticationFailure() { add(Slot.authenticationFailures) }
 
+    /// The nanoseconds before the count, the count released: a fold that sees the count (acquiring it)
+    /// sees its nanoseconds too, so what it replays never runs ahead of the sum.
     func recordDuration(nanoseconds: Int) {
         let duration = max(0, nanoseconds)
         let bucket = DurationBuckets.index(ofNanoseconds: duration)
-        add(Slot.durationCounts + bucket)
         add(Slot.durationNanoseconds + bucket, duration)
+        slots[Slot.durationCounts + bucket].wrappingAdd(1, ordering: .releasing)
     }
 }
 
