@@ -74,11 +74,11 @@ public final class Counters: Sendable {
     /// connection, a decision log line dropped) goes to the shared meter.
     public func increment(_ name: Name, by amount: Int = 1) {
         if let reason = name.dropReason {
-            for _ in 0..<amount { meters.shared.countDrop(reason) }
+            meters.shared.countDrop(reason, by: amount)
             return
         }
         if name == .authenticationFailures {
-            for _ in 0..<amount { meters.shared.countAuthenticationFailure() }
+            meters.shared.countAuthenticationFailure(by: amount)
             return
         }
         _ = withCounter(name) { $0.wrappingAdd(amount, ordering: .relaxed) }

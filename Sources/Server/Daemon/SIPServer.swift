@@ -138,11 +138,7 @@ public final class SIPServer: Sendable {
         self.status = status
         if let address = metricsAddress {
             let plans = plans
-            let bound =
-                sockets.map { ListenAddress(.udp, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port) }
-                + streamListeners.map {
-                    ListenAddress($0.address.transport, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port)
-                }
+            let bound = Self.listenAddresses(udp: sockets.map(\.localAddress), streams: streamListeners)
             do {
                 metrics = try MetricsService(
                     address: address, meters: counters.meters,
@@ -175,10 +171,14 @@ public final class SIPServer: Sendable {
 
     /// Every listen address as bound (the port the system chose for port 0), UDP first.
     public var boundListenAddresses: [ListenAddress] {
-        listeners.map {
-            ListenAddress(.udp, host: $0.socket.localAddress.ipAddress.description, port: $0.socket.localAddress.port)
-        }
-            + streamListeners.map {
+        Self.listenAddresses(udp: listeners.map(\.socket.localAddress), streams: streamListeners)
+    }
+
+    /// The UDP sockets' and stream listeners' bound addresses as listen addresses, UDP first: what the
+    /// start log, `/health` and the tests name.
+    private static func listenAddresses(udp: [SocketAddress], streams: [StreamListener]) -> [ListenAddress] {
+        udp.map { ListenAddress(.udp, host: $0.ipAddress.description, port: $0.port) }
+            + streams.map {
                 ListenAddress($0.address.transport, host: $0.localAddress.ipAddress.description, port: $0.localAddress.port)
             }
     }

@@ -50,9 +50,9 @@ public final class RequestMeter: Sendable {
 
     func countDecision(_ outcome: DecisionOutcome) { add(Slot.outcomes + outcome.rawValue) }
 
-    func countDrop(_ reason: DropReason) { add(Slot.drops + reason.rawValue) }
+    func countDrop(_ reason: DropReason, by amount: Int = 1) { add(Slot.drops + reason.rawValue, amount) }
 
-    func countAuthenticationFailure() { add(Slot.authenticationFailures) }
+    func countAuthenticationFailure(by amount: Int = 1) { add(Slot.authenticationFailures, amount) }
 
     /// The nanoseconds before the count, the count released: a fold that sees the count (acquiring it)
     /// sees its nanoseconds too, so what it replays never runs ahead of the sum.
