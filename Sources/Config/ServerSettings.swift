@@ -78,18 +78,12 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     public static func parse(_ text: String) -> Result<ListenAddress, ParseError> {
         guard let colon = text.firstIndex(of: ":"), let transport = SIPTransport(rawValue: text[..<colon].lowercased())
         else { return .failure(.unknownTransport) }
-        let rest = text[text.index(after: colon)...]
-        guard let portColon = rest.lastIndex(of: ":") else { return .failure(.badPort) }
-        var host = String(rest[..<portColon])
-        let portText = rest[rest.index(after: portColon)...]
-        guard let port = UInt16(portText), port > 0 else { return .failure(.badPort) }
-        if host.hasPrefix("[") && host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
-            guard let address = IPAddress(host), !address.isIPv4 else { return .failure(.badHost) }
-        } else {
-            guard let address = IPAddress(host), address.isIPv4 else { return .failure(.badHost) }
+        // After the transport, the same HOST:PORT as `[metrics] listen`; each names its own examples.
+        switch MetricsAddress.parse(String(text[text.index(after: colon)...])) {
+        case .success(let address): return .success(ListenAddress(transport, host: address.host, port: address.port))
+        case .failure(.badHost): return .failure(.badHost)
+        case .failure(.badPort): return .failure(.badPort)
         }
-        return .success(ListenAddress(transport, host: host, port: port))
     }
 
     public var isIPv6: Bool { host.contains(":") }
